@@ -1,0 +1,1 @@
+//! Entra Connect Sync (placeholder until the connect work lands).

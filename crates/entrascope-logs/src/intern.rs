@@ -1,0 +1,130 @@
+//! String interning: users, apps, IPs and countries repeat on every row, so
+//! each distinct string is stored once and rows hold 4-byte [`Sym`]s.
+
+use std::hash::{BuildHasher, Hash, Hasher};
+
+use hashbrown::HashTable;
+use rustc_hash::FxBuildHasher;
+
+/// An interned string. `Sym::EMPTY` (0) is the empty string: absent values
+/// and empty values are the same thing in the model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct Sym(pub u32);
+
+impl Sym {
+    pub const EMPTY: Sym = Sym(0);
+
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+}
+
+/// Stores each distinct string once, in one growing arena.
+#[derive(Clone)]
+pub struct Interner {
+    arena: String,
+    /// End offset in `arena` of each string, indexed by `Sym`; a string
+    /// starts where the previous one ends.
+    ends: Vec<usize>,
+    table: HashTable<u32>,
+    hasher: FxBuildHasher,
+}
+
+impl Default for Interner {
+    fn default() -> Self {
+        Interner::new()
+    }
+}
+
+impl std::fmt::Debug for Interner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Interner({} strings, {} bytes)", self.ends.len(), self.arena.len())
+    }
+}
+
+fn slice<'a>(arena: &'a str, ends: &[usize], idx: u32) -> &'a str {
+    let i = idx as usize;
+    let start = if i == 0 { 0 } else { ends[i - 1] };
+    &arena[start..ends[i]]
+}
+
+impl Interner {
+    pub fn new() -> Interner {
+        Interner { arena: String::new(), ends: vec![0], table: HashTable::new(), hasher: FxBuildHasher }
+    }
+
+    fn hash(hasher: &FxBuildHasher, s: &str) -> u64 {
+        let mut h = hasher.build_hasher();
+        s.hash(&mut h);
+        h.finish()
+    }
+
+    /// Interns `s`, returning its symbol.
+    pub fn intern(&mut self, s: &str) -> Sym {
+        if s.is_empty() {
+            return Sym::EMPTY;
+        }
+        let hash = Self::hash(&self.hasher, s);
+        let (arena, ends) = (&self.arena, &self.ends);
+        if let Some(idx) = self.table.find(hash, |i| slice(arena, ends, *i) == s) {
+            return Sym(*idx);
+        }
+        let idx = self.ends.len() as u32;
+        self.arena.push_str(s);
+        self.ends.push(self.arena.len());
+        let (arena, ends, hasher) = (&self.arena, &self.ends, &self.hasher);
+        self.table.insert_unique(hash, idx, |i| Self::hash(hasher, slice(arena, ends, *i)));
+        Sym(idx)
+    }
+
+    /// Looks a string up without interning it.
+    pub fn get(&self, s: &str) -> Option<Sym> {
+        if s.is_empty() {
+            return Some(Sym::EMPTY);
+        }
+        let hash = Self::hash(&self.hasher, s);
+        self.table.find(hash, |i| slice(&self.arena, &self.ends, *i) == s).map(|i| Sym(*i))
+    }
+
+    pub fn resolve(&self, sym: Sym) -> &str {
+        slice(&self.arena, &self.ends, sym.0)
+    }
+
+    /// Number of distinct strings (including the empty string).
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ends.len() <= 1
+    }
+
+    /// Bytes held (arena plus tables), for memory reports.
+    pub fn heap_bytes(&self) -> usize {
+        self.arena.capacity() + self.ends.capacity() * std::mem::size_of::<usize>() + self.table.capacity() * 5
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn interning_is_stable_and_deduplicated() {
+        let mut i = Interner::new();
+        let a = i.intern("alice@contoso.com");
+        let b = i.intern("bob@contoso.com");
+        assert_ne!(a, b);
+        assert_eq!(i.intern("alice@contoso.com"), a);
+        assert_eq!(i.resolve(a), "alice@contoso.com");
+        assert_eq!(i.intern(""), Sym::EMPTY);
+        assert_eq!(i.get("bob@contoso.com"), Some(b));
+        assert_eq!(i.get("carol"), None);
+        for n in 0..10_000 {
+            let s = format!("user{n}");
+            let sym = i.intern(&s);
+            assert_eq!(i.resolve(sym), s);
+        }
+        assert_eq!(i.len(), 10_003);
+    }
+}
