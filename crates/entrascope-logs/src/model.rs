@@ -622,6 +622,38 @@ impl Dataset {
         self.audits.sort_by_key(|a| (a.time, a.src.input, a.src.line));
     }
 
+    /// What this dataset can answer, for coverage (Connect fields stay 0).
+    pub fn availability(&self) -> entrascope_core::Availability {
+        let mut a = entrascope_core::Availability::default();
+        let (mut first, mut last) = (i64::MAX, i64::MIN);
+        for s in &self.signins {
+            match s.kind {
+                SignInKind::Interactive => a.interactive += 1,
+                SignInKind::NonInteractive => a.non_interactive += 1,
+                SignInKind::ServicePrincipal => a.service_principal += 1,
+                SignInKind::ManagedIdentity => a.managed_identity += 1,
+            }
+            if s.kind.is_user() {
+                first = first.min(s.time.0);
+                last = last.max(s.time.0);
+                if !s.auth_steps.is_empty() || !s.mfa_result.is_empty() || !s.mfa_method.is_empty() {
+                    a.auth_details = true;
+                }
+            }
+            if !s.risk_level_during.is_empty() || !s.risk_state.is_empty() || !s.risk_event_types.is_empty() {
+                a.signin_risk = true;
+            }
+        }
+        if last >= first {
+            a.signin_span_days = (last - first) as f64 / entrascope_core::time::MS_PER_DAY as f64;
+        }
+        a.audit = self.audits.len() as u64;
+        if let (Some(f), Some(l)) = (self.audits.iter().map(|x| x.time.0).min(), self.audits.iter().map(|x| x.time.0).max()) {
+            a.audit_span_days = (l - f) as f64 / entrascope_core::time::MS_PER_DAY as f64;
+        }
+        a
+    }
+
     /// Approximate heap bytes held by the model.
     pub fn heap_bytes(&self) -> usize {
         use std::mem::size_of;

@@ -1,0 +1,91 @@
+use std::collections::BTreeMap;
+
+use entrascope_core::{declare_check, DataNeed, Finding, SettingKey, Severity};
+use entrascope_logs::Outcome;
+
+use crate::refdata::is_legacy_client;
+use crate::Context;
+
+declare_check! {
+    /// ## What it detects
+    /// Successful sign-ins over a legacy authentication protocol: IMAP, POP,
+    /// SMTP AUTH, MAPI, Exchange ActiveSync, Exchange Web Services,
+    /// Autodiscover, Outlook Anywhere, Exchange Online PowerShell and "Other
+    /// clients" (the sign-in log's *Client app* column).
+    ///
+    /// ## Why it matters
+    /// Legacy protocols cannot do multifactor authentication, so Conditional
+    /// Access MFA policies do not protect them; they are the main target of
+    /// password spray. Once legacy authentication is blocked, a successful
+    /// legacy sign-in means the block has a gap (an excluded user, a policy
+    /// in report-only mode, a protocol left out).
+    ///
+    /// ## How it works
+    /// Selects user sign-ins with status success whose client app is in the
+    /// legacy list (`data/legacy-client-apps.tsv`, from the Sentinel hunting
+    /// query *LegacyAuthAttempt* and Microsoft's Conditional Access docs), and
+    /// groups them into one finding per user with every sign-in as evidence.
+    /// With `legacy_authentication_blocked: true` in the settings the finding
+    /// is high severity (guide row user-accounts-044: success after legacy
+    /// authentication was disabled); otherwise it is medium (row
+    /// infrastructure-197: legacy authentication in use).
+    ///
+    /// ## False positives
+    /// Multifunction printers and line-of-business apps sending mail over
+    /// SMTP AUTH, and old mobile mail clients. Move them to modern
+    /// authentication or a dedicated connector rather than excluding them.
+    ///
+    /// ## How to respond
+    /// Confirm with the user whether they use the client shown. Block legacy
+    /// authentication with a Conditional Access policy (Client apps: Exchange
+    /// ActiveSync clients and Other clients) and disable the protocols per
+    /// mailbox in Exchange Online. If the sign-in was not theirs, reset the
+    /// password and revoke sessions.
+    ///
+    /// ## References
+    /// - https://learn.microsoft.com/entra/architecture/security-operations-infrastructure
+    /// - https://learn.microsoft.com/entra/identity/conditional-access/policy-block-legacy-authentication
+    /// - Azure-Sentinel Hunting Queries/SigninLogs/LegacyAuthAttempt.yaml
+    pub static META = {
+        code: "SIGN-LEGACY-AUTH",
+        title: "Successful sign-in over a legacy protocol",
+        severity: Medium,
+        guide: ["infrastructure-197", "user-accounts-044"],
+        inputs: [DataNeed::UserSignIns],
+        settings: [],
+        optional_settings: [SettingKey::LegacyAuthenticationBlocked],
+        tags: ["attack.t1078", "attack.t1110"],
+    }
+}
+
+pub fn run(cx: &Context) -> Vec<Finding> {
+    let blocked = cx.settings.legacy_authentication_blocked == Some(true);
+    let mut by_user: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (i, s) in cx.user_signins() {
+        if s.outcome == Outcome::Success && is_legacy_client(cx.s(s.client_app)) {
+            by_user.entry(cx.s(s.upn)).or_default().push(i);
+        }
+    }
+    by_user
+        .into_iter()
+        .map(|(user, rows)| {
+            let mut protocols: Vec<&str> = rows.iter().map(|&i| cx.s(cx.ds.signins[i].client_app)).collect();
+            protocols.sort_unstable();
+            protocols.dedup();
+            let when = if blocked { " after legacy authentication was disabled" } else { "" };
+            let summary = format!(
+                "{user} signed in {} time{} over {}{when}",
+                rows.len(),
+                if rows.len() == 1 { "" } else { "s" },
+                protocols.join(", ")
+            );
+            let evidence = rows.iter().map(|&i| cx.ev_signin(i)).collect();
+            let f = Finding::new(&META, summary, evidence).with_subject(user);
+            if blocked {
+                f.with_severity(Severity::High)
+            } else {
+                f.with_guide(&["infrastructure-197"])
+            }
+        })
+        .collect()
+}

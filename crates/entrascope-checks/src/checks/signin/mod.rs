@@ -1,0 +1,5 @@
+//! Checks over sign-in logs.
+
+super::register! {
+    legacy_auth_success,
+}
