@@ -1,7 +1,7 @@
 //! Every log-answerable check of Microsoft's Entra security operations
 //! guide, plus the privileged-access and general-operations checks.
 //!
-//! A check is one file under `src/checks/{signin,audit}/`: its documentation
+//! A check is one file under `src/checks/{signin,correlation,audit,apps}/`: its documentation
 //! and metadata ([`entrascope_core::declare_check!`]), and a `run` function
 //! from a [`Context`] to findings. Its fixtures sit beside it in a folder of
 //! the same name: `fires*.json` must make it fire with exactly the marked
@@ -25,7 +25,12 @@ pub struct CheckDef {
 
 /// Every check, in registry order.
 pub fn registry() -> Vec<&'static CheckDef> {
-    checks::signin::CHECKS.iter().chain(checks::audit::CHECKS.iter()).collect()
+    checks::signin::CHECKS
+        .iter()
+        .chain(checks::correlation::CHECKS)
+        .chain(checks::audit::CHECKS)
+        .chain(checks::apps::CHECKS)
+        .collect()
 }
 
 /// The check with this code.

@@ -29,7 +29,7 @@ fn every_check_file_is_registered() {
     let registered: BTreeSet<String> =
         registry().iter().map(|d| d.meta.file.replace('\\', "/").rsplit("src/checks/").next().unwrap().to_string()).collect();
     let mut missing = Vec::new();
-    for folder in ["signin", "audit"] {
+    for folder in entrascope_checks::checks::FOLDERS {
         for entry in std::fs::read_dir(root.join(folder)).unwrap() {
             let name = entry.unwrap().file_name().to_string_lossy().to_string();
             if name.ends_with(".rs") && name != "mod.rs" {

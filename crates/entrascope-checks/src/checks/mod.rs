@@ -13,5 +13,10 @@ macro_rules! register {
 }
 pub(crate) use register;
 
+pub mod apps;
 pub mod audit;
+pub mod correlation;
 pub mod signin;
+
+/// The folders of checks, in registry order.
+pub const FOLDERS: &[&str] = &["signin", "correlation", "audit", "apps"];

@@ -1,4 +1,4 @@
-//! Checks over audit logs.
+//! Audit checks on accounts, privileged roles, PIM, groups and devices.
 
 super::register! {
     ca_policy_changed_by_unapproved,

@@ -1,4 +1,5 @@
-//! Checks over sign-in logs.
+//! Checks over single sign-ins and small groups of them: legacy protocols,
+//! Conditional Access outcomes, privileged and break-glass accounts, devices.
 
 super::register! {
     legacy_auth_success,

@@ -1,0 +1,4 @@
+//! Audit checks on applications, infrastructure (domains, federation,
+//! policies) and consumer (B2C) tenants.
+
+super::register! {}
