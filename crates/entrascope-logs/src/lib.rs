@@ -9,6 +9,7 @@
 
 pub mod intern;
 pub mod model;
+pub mod view;
 pub mod ingest;
 
 pub use ingest::{sniff, Ingest, Sniff};

@@ -1,0 +1,338 @@
+//! Routing inputs by content and holding what was parsed.
+
+use std::io::Read;
+
+use entrascope_core::coverage::{self, RuntimeStatus};
+use entrascope_core::finding::sort_findings;
+use entrascope_core::{Finding, Settings, Timestamp};
+use entrascope_logs::{Dataset, Ingest, Sniff};
+
+use crate::connect::{Collector, ConnectData, ConnectInput};
+use crate::report::{self, InputReport, Report};
+
+/// Bytes looked at before deciding what an input is.
+const HEAD: usize = 64 * 1024;
+/// Largest zip archive or Connect file held in memory.
+const MAX_BUFFERED: usize = 2 * 1024 * 1024 * 1024 - 1;
+/// Nested zip depth followed (a zip inside a zip inside a zip).
+const MAX_ZIP_DEPTH: u32 = 3;
+
+enum Route {
+    /// Still reading the head.
+    Pending(Vec<u8>),
+    Log,
+    Buffer(Vec<u8>, Buffered),
+    Unreadable(String),
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Buffered {
+    Zip,
+    Connect,
+}
+
+/// Where one input went.
+#[derive(Debug, Clone)]
+enum Slot {
+    Log(u32),
+    Connect(usize),
+    Unreadable { path: String, reason: String, bytes: u64 },
+    /// A zip archive: its entries are inputs of their own.
+    Archive { path: String, entries: u32, bytes: u64, error: Option<String> },
+}
+
+/// What `end_file` tells a caller about the input it just finished.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct FileSummary {
+    pub path: String,
+    pub kind: String,
+    pub records: u64,
+    pub rejected: u64,
+    pub error: Option<String>,
+}
+
+/// Collects inputs. Feed files with `begin_file` / `feed` / `end_file` (or
+/// `add_bytes`), then `finish` to get an [`Analysis`].
+pub struct Session {
+    ingest: Ingest,
+    connect: Collector,
+    connect_inputs: Vec<ConnectInput>,
+    slots: Vec<Slot>,
+    current: Option<(String, Route, u64)>,
+    zip_depth: u32,
+}
+
+impl Default for Session {
+    fn default() -> Self {
+        Session::new()
+    }
+}
+
+fn looks_like_ooxml(head: &[u8]) -> Option<&'static str> {
+    // A zip's first local header names its first entry at offset 30.
+    if head.len() < 30 {
+        return None;
+    }
+    let name_len = u16::from_le_bytes([head[26], head[27]]) as usize;
+    let name = head.get(30..30 + name_len)?;
+    let name = std::str::from_utf8(name).ok()?;
+    if name == "[Content_Types].xml" || name.starts_with("xl/") || name.starts_with("docProps/") || name.starts_with("_rels/") {
+        return Some("an Office document (likely an Excel workbook, .xlsx): open it in Excel and save each sheet as CSV (UTF-8)");
+    }
+    None
+}
+
+impl Session {
+    pub fn new() -> Session {
+        Session { ingest: Ingest::new(), connect: Collector::default(), connect_inputs: Vec::new(), slots: Vec::new(), current: None, zip_depth: 0 }
+    }
+
+    /// Starts an input. `path` is how reports name it (relative path in a
+    /// dropped folder, `archive.zip/inner/file.csv` inside a zip).
+    pub fn begin_file(&mut self, path: &str) {
+        if self.current.is_some() {
+            self.end_file();
+        }
+        self.current = Some((path.to_string(), Route::Pending(Vec::new()), 0));
+    }
+
+    /// Feeds the next chunk of the current input.
+    pub fn feed(&mut self, chunk: &[u8]) {
+        let Some((path, route, bytes)) = self.current.as_mut() else { return };
+        *bytes += chunk.len() as u64;
+        match route {
+            Route::Pending(head) => {
+                head.extend_from_slice(chunk);
+                if head.len() >= HEAD {
+                    let head = std::mem::take(head);
+                    let path = path.clone();
+                    self.decide(&path, head, false);
+                }
+            }
+            Route::Log => self.ingest.feed(chunk),
+            Route::Buffer(buf, _) => {
+                if buf.len() + chunk.len() > MAX_BUFFERED {
+                    *route = Route::Unreadable(format!(
+                        "larger than {} MiB: split the archive or extract it and add the files",
+                        MAX_BUFFERED >> 20
+                    ));
+                } else {
+                    buf.extend_from_slice(chunk);
+                }
+            }
+            Route::Unreadable(_) => {}
+        }
+    }
+
+    fn decide(&mut self, path: &str, head: Vec<u8>, complete: bool) {
+        let route = if head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06") {
+            match looks_like_ooxml(&head) {
+                Some(what) => Route::Unreadable(format!("{what}; entrascope reads CSV and JSON exports")),
+                None => Route::Buffer(head, Buffered::Zip),
+            }
+        } else if crate::connect::sniff(path, &head) {
+            Route::Buffer(head, Buffered::Connect)
+        } else {
+            match entrascope_logs::sniff(&head) {
+                Sniff::Log | Sniff::NeedMore if !head.is_empty() || !complete => {
+                    self.ingest.begin(path);
+                    self.ingest.feed(&head);
+                    Route::Log
+                }
+                Sniff::Other(what) => Route::Unreadable(what),
+                _ => {
+                    self.ingest.begin(path);
+                    Route::Log
+                }
+            }
+        };
+        if let Some((_, r, _)) = self.current.as_mut() {
+            *r = route;
+        }
+    }
+
+    /// Ends the current input.
+    pub fn end_file(&mut self) -> Option<FileSummary> {
+        if let Some((path, Route::Pending(head), _)) = self.current.as_mut() {
+            let head = std::mem::take(head);
+            let path = path.clone();
+            self.decide(&path, head, true);
+        }
+        let (path, route, bytes) = self.current.take()?;
+        let summary = match route {
+            Route::Pending(_) => unreachable!("decided above"),
+            Route::Log => {
+                let idx = (self.ingest.dataset().inputs.len() - 1) as u32;
+                let info = self.ingest.end();
+                let s = FileSummary {
+                    path: path.clone(),
+                    kind: info.kind.as_str().to_string(),
+                    records: info.records,
+                    rejected: info.rejected_total,
+                    error: info.error.clone(),
+                };
+                self.slots.push(Slot::Log(idx));
+                s
+            }
+            Route::Buffer(buf, Buffered::Connect) => {
+                let input = self.connect.add(&path, &buf);
+                let s = FileSummary { path: path.clone(), kind: input.kind.clone(), records: input.records, rejected: 0, error: input.error.clone() };
+                self.connect_inputs.push(input);
+                self.slots.push(Slot::Connect(self.connect_inputs.len() - 1));
+                s
+            }
+            Route::Buffer(buf, Buffered::Zip) => self.expand_zip(&path, &buf, bytes),
+            Route::Unreadable(reason) => {
+                self.slots.push(Slot::Unreadable { path: path.clone(), reason: reason.clone(), bytes });
+                FileSummary { path, kind: "unknown".into(), records: 0, rejected: 0, error: Some(reason) }
+            }
+        };
+        Some(summary)
+    }
+
+    fn expand_zip(&mut self, path: &str, buf: &[u8], bytes: u64) -> FileSummary {
+        let slot = self.slots.len();
+        self.slots.push(Slot::Archive { path: path.to_string(), entries: 0, bytes, error: None });
+        let mut error = None;
+        let mut entries = 0u32;
+        if self.zip_depth >= MAX_ZIP_DEPTH {
+            error = Some(format!("zip archives nested deeper than {MAX_ZIP_DEPTH} levels are not opened"));
+        } else {
+            match zip::ZipArchive::new(std::io::Cursor::new(buf)) {
+                Err(e) => error = Some(format!("not a readable zip archive ({e}): re-create the archive or add the files directly")),
+                Ok(mut archive) => {
+                    let mut names: Vec<(usize, String)> = (0..archive.len())
+                        .filter_map(|i| archive.by_index_raw(i).ok().map(|f| (i, f.name().to_string(), f.is_dir())))
+                        .filter(|(_, _, dir)| !dir)
+                        .map(|(i, n, _)| (i, n))
+                        .collect();
+                    names.sort_by(|a, b| a.1.cmp(&b.1));
+                    self.zip_depth += 1;
+                    for (i, name) in names {
+                        let inner = format!("{path}/{name}");
+                        match archive.by_index(i) {
+                            Err(e) => self.slots.push(Slot::Unreadable { path: inner, reason: format!("cannot open this archive entry: {e}"), bytes: 0 }),
+                            Ok(mut file) => {
+                                entries += 1;
+                                self.begin_file(&inner);
+                                let mut chunk = vec![0u8; 1 << 20];
+                                loop {
+                                    match file.read(&mut chunk) {
+                                        Ok(0) => break,
+                                        Ok(n) => self.feed(&chunk[..n]),
+                                        Err(e) => {
+                                            // Keep what was read; say the entry is damaged.
+                                            if let Some((_, _, _)) = &self.current {
+                                                self.end_file();
+                                            }
+                                            self.slots.push(Slot::Unreadable {
+                                                path: format!("{inner} (rest)"),
+                                                reason: format!("the archive entry is damaged after this point: {e}"),
+                                                bytes: 0,
+                                            });
+                                            break;
+                                        }
+                                    }
+                                }
+                                if self.current.is_some() {
+                                    self.end_file();
+                                }
+                            }
+                        }
+                    }
+                    self.zip_depth -= 1;
+                }
+            }
+        }
+        if let Slot::Archive { entries: e, error: err, .. } = &mut self.slots[slot] {
+            *e = entries;
+            *err = error.clone();
+        }
+        FileSummary { path: path.to_string(), kind: "zip".into(), records: entries as u64, rejected: 0, error }
+    }
+
+    /// Reads a whole input held in memory (zip aware).
+    pub fn add_bytes(&mut self, path: &str, bytes: &[u8]) -> Option<FileSummary> {
+        self.begin_file(path);
+        for chunk in bytes.chunks(1 << 20) {
+            self.feed(chunk);
+        }
+        self.end_file()
+    }
+
+    /// The dataset read so far (for progress reporting).
+    pub fn dataset(&self) -> &Dataset {
+        self.ingest.dataset()
+    }
+
+    /// Ends reading: joins and orders the records.
+    pub fn finish(mut self) -> Analysis {
+        if self.current.is_some() {
+            self.end_file();
+        }
+        let ds = self.ingest.finish();
+        let (connect, mut late) = self.connect.finish();
+        self.connect_inputs.append(&mut late);
+        Analysis { ds, connect, connect_inputs: self.connect_inputs, slots: self.slots }
+    }
+}
+
+/// Everything parsed, ready to be analyzed (again and again, as settings change).
+pub struct Analysis {
+    pub ds: Dataset,
+    connect: ConnectData,
+    connect_inputs: Vec<ConnectInput>,
+    slots: Vec<Slot>,
+}
+
+impl Analysis {
+    /// The inputs in the order they were given.
+    pub fn inputs(&self) -> Vec<InputReport> {
+        let mut out = Vec::with_capacity(self.slots.len());
+        for slot in &self.slots {
+            out.push(match slot {
+                Slot::Log(i) => InputReport::from_log(&self.ds.inputs[*i as usize]),
+                Slot::Connect(i) => InputReport::from_connect(&self.connect_inputs[*i]),
+                Slot::Unreadable { path, reason, bytes } => InputReport::unreadable(path, reason, *bytes),
+                Slot::Archive { path, entries, bytes, error } => InputReport::archive(path, *entries, *bytes, error.clone()),
+            });
+        }
+        for extra in self.connect_inputs.iter().skip(self.slots.iter().filter(|s| matches!(s, Slot::Connect(_))).count()) {
+            out.push(InputReport::from_connect(extra));
+        }
+        out
+    }
+
+    /// Whether any input was readable at all.
+    pub fn has_readable_input(&self) -> bool {
+        self.ds.inputs.iter().any(|i| i.error.is_none() && i.records > 0) || self.connect.configs() > 0 || self.connect.has_run_history() || self.connect.has_errors()
+    }
+
+    /// Runs every check and computes coverage.
+    pub fn analyze(&self, settings: &Settings, now: Timestamp) -> Report {
+        let mut avail = self.ds.availability();
+        avail.connect_configs = self.connect.configs();
+        avail.connect_run_history = self.connect.has_run_history();
+        avail.connect_errors = self.connect.has_errors();
+
+        let cx = entrascope_checks::Context::new(&self.ds, settings, now);
+        let mut findings: Vec<Finding> = entrascope_checks::run_all(&cx, &avail);
+        let (connect_findings, runtime): (Vec<Finding>, Vec<RuntimeStatus>) = self.connect.run(now);
+        findings.extend(connect_findings);
+        sort_findings(&mut findings);
+
+        let metas = crate::all_checks();
+        let coverage = coverage::compute(&metas, &avail, settings, &runtime);
+        let inputs = self.inputs();
+        report::build(self, inputs, findings, coverage, settings, now, avail)
+    }
+
+    /// A record's full content, for "show the raw record" views.
+    pub fn record(&self, r: entrascope_core::RecordRef) -> Option<serde_json::Value> {
+        crate::report::record_view(&self.ds, r)
+    }
+
+    pub(crate) fn connect_view(&self) -> Option<serde_json::Value> {
+        self.connect.view()
+    }
+}
