@@ -4,8 +4,8 @@
 use std::collections::HashMap;
 
 use entrascope_core::settings::{BusinessHoursRule, Networks, Patterns};
-use entrascope_core::{Evidence, RecordRef, Settings, Table, Timestamp};
-use entrascope_logs::{ActorKind, AuditEvent, AuditResult, Dataset, Outcome, SignIn, Sym};
+use entrascope_core::{Evidence, Settings, Timestamp};
+use entrascope_logs::{ActorKind, AuditEvent, AuditResult, Dataset, SignIn, Sym};
 
 use crate::refdata;
 
@@ -109,96 +109,22 @@ impl<'a> Context<'a> {
     /// The initiator of an audit event as one string: UPN, else app name.
     pub fn actor(&self, a: &AuditEvent) -> &'a str {
         let i = &a.initiator;
+        let pick = |syms: [Sym; 3]| syms.into_iter().find(|s| !s.is_empty()).map(|s| self.s(s)).unwrap_or("");
         match i.kind {
-            ActorKind::User if !i.upn.is_empty() => self.s(i.upn),
-            ActorKind::User if !i.display.is_empty() => self.s(i.display),
-            ActorKind::User => self.s(i.user_id),
-            ActorKind::App if !i.app_display.is_empty() => self.s(i.app_display),
-            ActorKind::App if !i.service_principal_name.is_empty() => self.s(i.service_principal_name),
-            ActorKind::App => self.s(i.app_id),
+            ActorKind::User => pick([i.upn, i.display, i.user_id]),
+            ActorKind::App => pick([i.app_display, i.service_principal_name, i.app_id]),
             ActorKind::None => "",
         }
     }
 
     /// Evidence for a sign-in: its request id and the fields an analyst reads first.
     pub fn ev_signin(&self, idx: usize) -> Evidence {
-        let s = &self.ds.signins[idx];
-        let mut fields: Vec<(String, String)> = Vec::with_capacity(10);
-        let mut push = |k: &str, v: &str| {
-            if !v.is_empty() {
-                fields.push((k.to_string(), v.to_string()));
-            }
-        };
-        push("time", &s.time.to_rfc3339());
-        push("user", if s.upn.is_empty() { self.s(s.service_principal_name) } else { self.s(s.upn) });
-        push("app", self.s(s.app_display));
-        push("resource", self.s(s.resource_display));
-        push("ip", self.s(s.ip));
-        let loc = [self.s(s.city), self.s(s.country)].iter().filter(|x| !x.is_empty()).copied().collect::<Vec<_>>().join(", ");
-        push("location", &loc);
-        push(
-            "status",
-            match s.outcome {
-                Outcome::Success => "success",
-                Outcome::Failure => "failure",
-                Outcome::Interrupted => "interrupted",
-            },
-        );
-        if s.error_code != 0 {
-            push("error_code", &s.error_code.to_string());
-        }
-        push("client_app", self.s(s.client_app));
-        push("kind", s.kind.as_str());
-        Evidence {
-            input: s.src.input,
-            line: s.src.line as u64,
-            id: s.request_id.render(&self.ds.strings),
-            time: Some(s.time),
-            record: Some(RecordRef { table: Table::SignIn, index: idx as u32 }),
-            fields,
-        }
+        entrascope_logs::view::signin_evidence(self.ds, idx)
     }
 
     /// Evidence for an audit event: its id (or correlation id) and main fields.
     pub fn ev_audit(&self, idx: usize) -> Evidence {
-        let a = &self.ds.audits[idx];
-        let mut fields: Vec<(String, String)> = Vec::with_capacity(8);
-        let mut push = |k: &str, v: &str| {
-            if !v.is_empty() {
-                fields.push((k.to_string(), v.to_string()));
-            }
-        };
-        push("time", &a.time.to_rfc3339());
-        push("activity", self.s(a.activity));
-        push("category", self.s(a.category));
-        push("initiated_by", self.actor(a));
-        let targets: Vec<&str> = self
-            .ds
-            .targets(a)
-            .iter()
-            .map(|t| if !t.upn.is_empty() { self.s(t.upn) } else if !t.display.is_empty() { self.s(t.display) } else { self.s(t.id) })
-            .filter(|s| !s.is_empty())
-            .collect();
-        push("target", &targets.join(", "));
-        push(
-            "result",
-            match a.result {
-                AuditResult::Success => "success",
-                AuditResult::Failure => "failure",
-                AuditResult::Timeout => "timeout",
-                AuditResult::Unknown => "",
-            },
-        );
-        push("ip", self.s(a.initiator.ip));
-        let id = if a.id.is_none() { a.correlation_id } else { a.id };
-        Evidence {
-            input: a.src.input,
-            line: a.src.line as u64,
-            id: id.render(&self.ds.strings),
-            time: Some(a.time),
-            record: Some(RecordRef { table: Table::Audit, index: idx as u32 }),
-            fields,
-        }
+        entrascope_logs::view::audit_evidence(self.ds, idx)
     }
 }
 

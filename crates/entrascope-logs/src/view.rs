@@ -182,3 +182,88 @@ pub fn audit_json(ds: &Dataset, a: &AuditEvent) -> Value {
         "source": src_json(ds, &a.src),
     })
 }
+
+/// The initiator of an audit event as one string: UPN, else display name,
+/// else object id; for apps the display name, else the service principal
+/// name, else the app id.
+pub fn actor(ds: &Dataset, a: &AuditEvent) -> String {
+    let i = &a.initiator;
+    let pick = |syms: &[Sym]| syms.iter().find(|s| !s.is_empty()).map(|s| ds.str(*s).to_string()).unwrap_or_default();
+    match i.kind {
+        ActorKind::User => pick(&[i.upn, i.display, i.user_id]),
+        ActorKind::App => pick(&[i.app_display, i.service_principal_name, i.app_id]),
+        ActorKind::None => String::new(),
+    }
+}
+
+fn push(fields: &mut Vec<(String, String)>, k: &str, v: &str) {
+    if !v.is_empty() {
+        fields.push((k.to_string(), v.to_string()));
+    }
+}
+
+/// Evidence for a sign-in: its request id and the fields an analyst reads first.
+pub fn signin_evidence(ds: &Dataset, idx: usize) -> entrascope_core::Evidence {
+    let s = &ds.signins[idx];
+    let mut fields: Vec<(String, String)> = Vec::with_capacity(10);
+    push(&mut fields, "time", &s.time.to_rfc3339());
+    push(&mut fields, "user", if s.upn.is_empty() { ds.str(s.service_principal_name) } else { ds.str(s.upn) });
+    push(&mut fields, "app", ds.str(s.app_display));
+    push(&mut fields, "resource", ds.str(s.resource_display));
+    push(&mut fields, "ip", ds.str(s.ip));
+    let loc = [ds.str(s.city), ds.str(s.country)].iter().filter(|x| !x.is_empty()).copied().collect::<Vec<_>>().join(", ");
+    push(&mut fields, "location", &loc);
+    let status = match s.outcome {
+        Outcome::Success => "success",
+        Outcome::Failure => "failure",
+        Outcome::Interrupted => "interrupted",
+    };
+    push(&mut fields, "status", status);
+    if s.error_code != 0 {
+        push(&mut fields, "error_code", &s.error_code.to_string());
+    }
+    push(&mut fields, "client_app", ds.str(s.client_app));
+    push(&mut fields, "kind", s.kind.as_str());
+    entrascope_core::Evidence {
+        input: s.src.input,
+        line: s.src.line as u64,
+        id: s.request_id.render(&ds.strings),
+        time: Some(s.time),
+        record: Some(entrascope_core::RecordRef { table: Table::SignIn, index: idx as u32 }),
+        fields,
+    }
+}
+
+/// Evidence for an audit event: its id (or correlation id) and main fields.
+pub fn audit_evidence(ds: &Dataset, idx: usize) -> entrascope_core::Evidence {
+    let a = &ds.audits[idx];
+    let mut fields: Vec<(String, String)> = Vec::with_capacity(8);
+    push(&mut fields, "time", &a.time.to_rfc3339());
+    push(&mut fields, "activity", ds.str(a.activity));
+    push(&mut fields, "category", ds.str(a.category));
+    push(&mut fields, "initiated_by", &actor(ds, a));
+    let targets: Vec<&str> = ds
+        .targets(a)
+        .iter()
+        .map(|t| [t.upn, t.display, t.id].into_iter().find(|s| !s.is_empty()).map(|s| ds.str(s)).unwrap_or(""))
+        .filter(|s| !s.is_empty())
+        .collect();
+    push(&mut fields, "target", &targets.join(", "));
+    let result = match a.result {
+        AuditResult::Success => "success",
+        AuditResult::Failure => "failure",
+        AuditResult::Timeout => "timeout",
+        AuditResult::Unknown => "",
+    };
+    push(&mut fields, "result", result);
+    push(&mut fields, "ip", ds.str(a.initiator.ip));
+    let id = if a.id.is_none() { a.correlation_id } else { a.id };
+    entrascope_core::Evidence {
+        input: a.src.input,
+        line: a.src.line as u64,
+        id: id.render(&ds.strings),
+        time: Some(a.time),
+        record: Some(entrascope_core::RecordRef { table: Table::Audit, index: idx as u32 }),
+        fields,
+    }
+}
