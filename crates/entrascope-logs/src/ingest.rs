@@ -1,6 +1,20 @@
 //! The push-based entry point: `begin` a file, `feed` chunks, `end` it.
+//!
+//! Stages of one input: the first bytes are held until the file type is
+//! known (magic numbers, BOM, UTF-16, first non-blank byte); then decoded
+//! text streams into the CSV framer or the JSON splitter, whose rows and
+//! records are mapped onto the model one at a time.
 
-use crate::model::{Dataset, InputInfo};
+use serde_json::Value;
+
+use crate::csv::{CsvFramer, Event};
+use crate::decode::{self, Encoding, Utf16Decoder};
+use crate::detect::{self, Shape, READS};
+use crate::json::{remove_trailing_commas, Container, Piece, Splitter};
+use crate::map_csv::CsvMapper;
+use crate::map_json::{self, Dialect};
+use crate::model::{Dataset, Format, InputInfo, InputKind, Src};
+use crate::sink::{self, FileState, KINDS};
 
 /// What the first bytes of an input look like.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -16,14 +30,46 @@ pub enum Sniff {
 /// Says whether `head` (the first bytes of a file, up to 64 KiB) is a log
 /// export this crate reads.
 pub fn sniff(head: &[u8]) -> Sniff {
-    let _ = head;
-    todo!("readers")
+    detect::sniff(head)
+}
+
+/// Bytes held before deciding what an input is.
+const HEAD_BYTES: usize = 4096;
+/// Leading whitespace tolerated before giving up on finding content.
+const MAX_BLANK_HEAD: usize = 1 << 20;
+
+/// Row counts at which the admin center's download is known to stop.
+const ROUND_COUNTS: &[u64] = &[5_000, 50_000, 100_000, 250_000, 500_000, 1_000_000];
+
+struct JsonState {
+    first: Option<Dialect>,
+    container: Option<Container>,
+    records_envelope: bool,
+    repaired: u64,
+}
+
+enum Stage {
+    Head,
+    Json(Box<Splitter>, JsonState),
+    Csv(Box<CsvFramer>, Option<CsvMapper>),
+    Failed,
+}
+
+struct Current {
+    fs: FileState,
+    path: String,
+    stage: Stage,
+    head: Vec<u8>,
+    utf16: Option<Utf16Decoder>,
+    encoding: Encoding,
+    buf: Vec<u8>,
 }
 
 /// Reads inputs into one [`Dataset`].
 #[derive(Default)]
 pub struct Ingest {
     ds: Dataset,
+    cur: Option<Current>,
 }
 
 impl Ingest {
@@ -31,21 +77,108 @@ impl Ingest {
         Ingest::default()
     }
 
-    /// Starts a new input; returns its index in [`Dataset::inputs`].
+    /// Starts a new input; returns its index in [`Dataset::inputs`]. An input
+    /// still open is ended first.
     pub fn begin(&mut self, path: &str) -> u32 {
+        if self.cur.is_some() {
+            self.end();
+        }
         self.ds.inputs.push(InputInfo { path: path.to_string(), ..Default::default() });
-        (self.ds.inputs.len() - 1) as u32
+        let idx = (self.ds.inputs.len() - 1) as u32;
+        self.cur = Some(Current {
+            fs: FileState::new(idx, path, self.ds.signins.len()),
+            path: path.to_string(),
+            stage: Stage::Head,
+            head: Vec::new(),
+            utf16: None,
+            encoding: Encoding::Utf8,
+            buf: Vec::new(),
+        });
+        idx
     }
 
-    /// Feeds the next chunk of the current input.
+    /// Feeds the next chunk of the current input (after [`Ingest::begin`]).
     pub fn feed(&mut self, chunk: &[u8]) {
-        let _ = chunk;
-        todo!("readers")
+        let Some(cur) = self.cur.as_mut() else { return };
+        let ds = &mut self.ds;
+        ds.inputs[cur.fs.input as usize].bytes += chunk.len() as u64;
+        match cur.stage {
+            Stage::Failed => {}
+            Stage::Head => {
+                cur.head.extend_from_slice(chunk);
+                if cur.head.len() >= HEAD_BYTES {
+                    decide(cur, ds, false);
+                }
+            }
+            _ => decode_and_push(cur, ds, chunk),
+        }
     }
 
     /// Ends the current input and returns what was read from it.
     pub fn end(&mut self) -> &InputInfo {
-        todo!("readers")
+        let Some(mut cur) = self.cur.take() else {
+            return self.ds.inputs.last().expect("end() without begin()");
+        };
+        let ds = &mut self.ds;
+        if matches!(cur.stage, Stage::Head) {
+            decide(&mut cur, ds, true);
+        }
+        if let Some(d) = cur.utf16.as_mut() {
+            let mut tail = Vec::new();
+            d.finish(&mut tail);
+            if d.replaced > 0 {
+                sink::warn(ds, &cur.fs, format!("{} unreadable UTF-16 code units were replaced", d.replaced));
+            }
+            if !tail.is_empty() {
+                push_text(&mut cur.stage, &mut cur.fs, ds, &tail);
+            }
+        }
+        let fs = &mut cur.fs;
+        match &mut cur.stage {
+            Stage::Json(sp, st) => {
+                let mut pieces = |p: Piece| on_piece(p, st, fs, ds);
+                sp.finish(&mut pieces);
+                if sp.unclosed {
+                    sink::warn(ds, fs, "the input ends before its closing bracket (a truncated download?); every complete record before it was read");
+                }
+                if st.repaired > 0 {
+                    sink::warn(ds, fs, format!("{} record(s) had a trailing comma (invalid JSON) and were read after removing it", st.repaired));
+                }
+                fs.format = json_format(st, sp.top_values);
+            }
+            Stage::Csv(fr, mapper) => {
+                let mut ev = |e: Event| on_event(e, mapper, fs, ds);
+                fr.finish(&mut ev);
+                if let Some(m) = mapper.as_mut() {
+                    m.finish(ds, fs, &cur.path);
+                }
+                let info = &ds.inputs[fs.input as usize];
+                if info.error.is_none() && fr.rows == 0 && mapper.is_none() {
+                    ds.inputs[fs.input as usize].error = Some("a text file with no CSV header".into());
+                }
+            }
+            _ => {}
+        }
+        let info = &mut ds.inputs[fs.input as usize];
+        info.format = fs.format;
+        info.kind = input_kind(fs);
+        if cur.encoding != Encoding::Utf8 {
+            info.warn(format!("the file is {}, not UTF-8 (PowerShell's Out-File default?); it was decoded", cur.encoding.name()));
+        }
+        let rows = info.records + info.rejected_total;
+        if ROUND_COUNTS.contains(&rows) {
+            info.warn(format!(
+                "exactly {} rows: the admin center's download stops at about this many, so this export is probably truncated; download shorter date ranges",
+                group(rows)
+            ));
+        }
+        if info.error.is_none() && info.records == 0 && info.rejected_total == 0 {
+            info.warn("no records in this input");
+        }
+        if fs.audits > 0 && fs.kinds.iter().sum::<u64>() > 0 {
+            info.warn("the input holds both sign-ins and audit events");
+        }
+        ds.inputs.last().expect("an input was begun")
     }
 
     /// The dataset read so far (not yet joined or sorted).
@@ -55,6 +188,9 @@ impl Ingest {
 
     /// Joins AuthDetails to sign-ins, orders records by time, and returns the dataset.
     pub fn finish(mut self) -> Dataset {
+        if self.cur.is_some() {
+            self.end();
+        }
         self.ds.finish();
         self.ds
     }
@@ -65,5 +201,237 @@ impl Ingest {
         self.feed(bytes);
         self.end();
         idx
+    }
+}
+
+fn group(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn fail(cur: &mut Current, ds: &mut Dataset, msg: String) {
+    ds.inputs[cur.fs.input as usize].error = Some(msg);
+    cur.stage = Stage::Failed;
+    cur.head = Vec::new();
+}
+
+/// Decides what the input is from the bytes held so far.
+fn decide(cur: &mut Current, ds: &mut Dataset, eof: bool) {
+    if cur.head.is_empty() && eof {
+        fail(cur, ds, format!("an empty file; {READS}"));
+        return;
+    }
+    if let Some(what) = detect::magic(&cur.head) {
+        fail(cur, ds, format!("{what}; {READS}"));
+        return;
+    }
+    let (enc, bom) = decode::detect(&cur.head);
+    let (_, text) = detect::decoded_head(&cur.head);
+    match detect::shape(&text) {
+        Shape::Blank if !eof && cur.head.len() < MAX_BLANK_HEAD => return,
+        Shape::Blank => {
+            fail(cur, ds, format!("a file with nothing but blank space; {READS}"));
+            return;
+        }
+        Shape::Other(what) => {
+            fail(cur, ds, format!("{what}; {READS}"));
+            return;
+        }
+        Shape::Json => {
+            cur.stage = Stage::Json(Box::new(Splitter::new()), JsonState { first: None, container: None, records_envelope: false, repaired: 0 });
+        }
+        Shape::Csv => {
+            cur.stage = Stage::Csv(Box::new(CsvFramer::new()), None);
+        }
+    }
+    cur.encoding = enc;
+    if enc != Encoding::Utf8 {
+        cur.utf16 = Some(Utf16Decoder::new(enc));
+    }
+    let head = std::mem::take(&mut cur.head);
+    decode_and_push(cur, ds, &head[bom..]);
+}
+
+fn decode_and_push(cur: &mut Current, ds: &mut Dataset, chunk: &[u8]) {
+    match cur.utf16.as_mut() {
+        Some(d) => {
+            let mut buf = std::mem::take(&mut cur.buf);
+            buf.clear();
+            d.decode(chunk, &mut buf);
+            push_text(&mut cur.stage, &mut cur.fs, ds, &buf);
+            cur.buf = buf;
+        }
+        None => push_text(&mut cur.stage, &mut cur.fs, ds, chunk),
+    }
+}
+
+fn push_text(stage: &mut Stage, fs: &mut FileState, ds: &mut Dataset, text: &[u8]) {
+    match stage {
+        Stage::Json(sp, st) => {
+            let mut pieces = |p: Piece| on_piece(p, st, fs, ds);
+            sp.feed(text, &mut pieces);
+        }
+        Stage::Csv(fr, mapper) => {
+            let mut ev = |e: Event| on_event(e, mapper, fs, ds);
+            fr.feed(text, &mut ev);
+        }
+        _ => {}
+    }
+}
+
+fn on_event(e: Event, mapper: &mut Option<CsvMapper>, fs: &mut FileState, ds: &mut Dataset) {
+    match e {
+        Event::Header(names) => match CsvMapper::from_header(&names, fs) {
+            Ok(m) => *mapper = Some(m),
+            Err(msg) => {
+                if ds.inputs[fs.input as usize].error.is_none() {
+                    ds.inputs[fs.input as usize].error = Some(msg);
+                }
+            }
+        },
+        Event::Row { row, line, offset, len } => {
+            let src = Src { input: fs.input, line: line.min(u32::MAX as u64) as u32, offset, len };
+            match mapper.as_mut() {
+                Some(m) => {
+                    if let Err(reason) = m.row(ds, fs, &row, src) {
+                        sink::reject(ds, fs, line, format!("line {line}: {reason}"));
+                    }
+                }
+                None => sink::reject(ds, fs, line, format!("line {line}: not read (the header was not recognized)")),
+            }
+        }
+        Event::Reject { line, reason } => sink::reject(ds, fs, line, reason),
+        Event::Warn(w) => sink::warn(ds, fs, w),
+    }
+}
+
+fn on_piece(p: Piece, st: &mut JsonState, fs: &mut FileState, ds: &mut Dataset) {
+    match p {
+        Piece::EnvelopeSeen { records } => st.records_envelope |= records,
+        Piece::Bad { line, ordinal, container, reason, .. } => {
+            let (at, key) = position(line, ordinal, container);
+            sink::reject(ds, fs, key, format!("{at}: {reason}"));
+        }
+        Piece::Record { bytes, line, ordinal, offset, container } => {
+            st.container.get_or_insert(container);
+            let (at, key) = position(line, ordinal, container);
+            let src = Src { input: fs.input, line: key.min(u32::MAX as u64) as u32, offset, len: bytes.len().min(u32::MAX as usize) as u32 };
+            let value = match parse(bytes, line) {
+                Ok((v, repaired)) => {
+                    if repaired {
+                        st.repaired += 1;
+                    }
+                    v
+                }
+                Err(e) => {
+                    sink::reject(ds, fs, key, format!("{at}: {e}"));
+                    return;
+                }
+            };
+            // A page inside an array (a list of pages): read its records.
+            if let Some(items) = envelope_items(&value) {
+                for (i, item) in items.iter().enumerate() {
+                    let sub = Src { line: src.line.saturating_add(i as u32), ..src };
+                    map_one(item, sub, &format!("{at}, item {}", i + 1), key, st, fs, ds);
+                }
+                return;
+            }
+            map_one(&value, src, &at, key, st, fs, ds);
+        }
+    }
+}
+
+fn map_one(v: &Value, src: Src, at: &str, key: u64, st: &mut JsonState, fs: &mut FileState, ds: &mut Dataset) {
+    match map_json::map_value(ds, fs, v, src) {
+        Ok(d) => {
+            st.first.get_or_insert(d);
+        }
+        Err(reason) => sink::reject(ds, fs, key, format!("{at}: {reason}")),
+    }
+}
+
+fn envelope_items(v: &Value) -> Option<&Vec<Value>> {
+    let Value::Object(o) = v else { return None };
+    if map_json::get(o, "createdDateTime").is_some() || map_json::get(o, "activityDateTime").is_some() {
+        return None;
+    }
+    match map_json::get(o, "value").or_else(|| map_json::get(o, "records")) {
+        Some(Value::Array(a)) => Some(a),
+        _ => None,
+    }
+}
+
+/// How a record is cited: NDJSON lines by line, array elements by ordinal.
+fn position(line: u64, ordinal: u64, container: Container) -> (String, u64) {
+    match container {
+        Container::TopObject => (format!("line {line}"), line),
+        _ => (format!("record {ordinal} (line {line})"), ordinal),
+    }
+}
+
+/// Parses one record; retries without trailing commas, then with invalid
+/// UTF-8 replaced. Returns whether a repair was needed.
+fn parse(bytes: &[u8], line: u64) -> Result<(Value, bool), String> {
+    match serde_json::from_slice::<Value>(bytes) {
+        Ok(v) => Ok((v, false)),
+        Err(e) => {
+            if let Some(fixed) = remove_trailing_commas(bytes) {
+                if let Ok(v) = serde_json::from_slice::<Value>(&fixed) {
+                    return Ok((v, true));
+                }
+            }
+            if std::str::from_utf8(bytes).is_err() {
+                let text = String::from_utf8_lossy(bytes);
+                if let Ok(v) = serde_json::from_str::<Value>(&text) {
+                    return Ok((v, true));
+                }
+            }
+            let at = if e.line() > 0 { format!(" at line {}, column {}", line + e.line() as u64 - 1, e.column()) } else { String::new() };
+            let msg = e.to_string();
+            let msg = msg.split(" at line ").next().unwrap_or(&msg);
+            Err(format!("invalid JSON{at}: {msg}"))
+        }
+    }
+}
+
+fn json_format(st: &JsonState, top_values: u64) -> Format {
+    match st.first {
+        None => Format::Unknown,
+        Some(Dialect::Diagnostic) => Format::AzureMonitorJson,
+        Some(Dialect::LogAnalytics) => Format::LoganalyticsJson,
+        Some(Dialect::Graph) => {
+            if st.records_envelope {
+                Format::AzureMonitorJson
+            } else {
+                match st.container {
+                    Some(Container::Array) => Format::PortalJson,
+                    Some(Container::Envelope) => Format::GraphJson,
+                    Some(Container::TopObject) if top_values > 1 => Format::Ndjson,
+                    _ => Format::GraphJson,
+                }
+            }
+        }
+    }
+}
+
+fn input_kind(fs: &FileState) -> InputKind {
+    let signins: u64 = fs.kinds.iter().sum();
+    if signins == 0 && fs.audits == 0 {
+        return if fs.steps > 0 { InputKind::AuthDetails } else { InputKind::Unknown };
+    }
+    if fs.audits >= signins {
+        return InputKind::Audit;
+    }
+    let present: Vec<usize> = (0..4).filter(|&i| fs.kinds[i] > 0).collect();
+    match present.as_slice() {
+        [one] => InputKind::of_signin(KINDS[*one]),
+        _ => InputKind::SignInMixed,
     }
 }

@@ -202,9 +202,10 @@ fn push(fields: &mut Vec<(String, String)>, k: &str, v: &str) {
     }
 }
 
-/// Evidence for a sign-in: its request id and the fields an analyst reads first.
-pub fn signin_evidence(ds: &Dataset, idx: usize) -> entrascope_core::Evidence {
-    let s = &ds.signins[idx];
+/// The default evidence fields of a sign-in, in display order (empty
+/// values left out): time, user, app, resource, ip, location, status,
+/// error code (when not 0), client app, kind.
+pub fn signin_fields(ds: &Dataset, s: &SignIn) -> Vec<(String, String)> {
     let mut fields: Vec<(String, String)> = Vec::with_capacity(10);
     push(&mut fields, "time", &s.time.to_rfc3339());
     push(&mut fields, "user", if s.upn.is_empty() { ds.str(s.service_principal_name) } else { ds.str(s.upn) });
@@ -224,6 +225,13 @@ pub fn signin_evidence(ds: &Dataset, idx: usize) -> entrascope_core::Evidence {
     }
     push(&mut fields, "client_app", ds.str(s.client_app));
     push(&mut fields, "kind", s.kind.as_str());
+    fields
+}
+
+/// Evidence for a sign-in: its request id and the fields an analyst reads first.
+pub fn signin_evidence(ds: &Dataset, idx: usize) -> entrascope_core::Evidence {
+    let s = &ds.signins[idx];
+    let fields = signin_fields(ds, s);
     entrascope_core::Evidence {
         input: s.src.input,
         line: s.src.line as u64,
@@ -234,9 +242,9 @@ pub fn signin_evidence(ds: &Dataset, idx: usize) -> entrascope_core::Evidence {
     }
 }
 
-/// Evidence for an audit event: its id (or correlation id) and main fields.
-pub fn audit_evidence(ds: &Dataset, idx: usize) -> entrascope_core::Evidence {
-    let a = &ds.audits[idx];
+/// The default evidence fields of an audit event, in display order (empty
+/// values left out): time, activity, category, initiator, targets, result, ip.
+pub fn audit_fields(ds: &Dataset, a: &AuditEvent) -> Vec<(String, String)> {
     let mut fields: Vec<(String, String)> = Vec::with_capacity(8);
     push(&mut fields, "time", &a.time.to_rfc3339());
     push(&mut fields, "activity", ds.str(a.activity));
@@ -257,6 +265,13 @@ pub fn audit_evidence(ds: &Dataset, idx: usize) -> entrascope_core::Evidence {
     };
     push(&mut fields, "result", result);
     push(&mut fields, "ip", ds.str(a.initiator.ip));
+    fields
+}
+
+/// Evidence for an audit event: its id (or correlation id) and main fields.
+pub fn audit_evidence(ds: &Dataset, idx: usize) -> entrascope_core::Evidence {
+    let a = &ds.audits[idx];
+    let fields = audit_fields(ds, a);
     let id = if a.id.is_none() { a.correlation_id } else { a.id };
     entrascope_core::Evidence {
         input: a.src.input,
