@@ -17,7 +17,8 @@ pub mod report;
 mod session;
 pub mod stats;
 
-pub use report::{CheckInfo, EvidenceOut, FindingOut, InputReport, Report, Summary};
+pub use entrascope_sigma as sigma;
+pub use report::{CheckInfo, EvidenceOut, FindingOut, InputReport, Report, SigmaReport, Summary};
 pub use session::{Analysis, FileSummary, Session};
 
 /// Every check this build runs (log and Connect), for `entrascope checks`

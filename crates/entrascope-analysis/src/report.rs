@@ -260,6 +260,61 @@ pub fn thousands(n: u64) -> String {
     out
 }
 
+/// A Sigma rule that ran.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct SigmaRuleOut {
+    pub code: String,
+    pub id: String,
+    pub title: String,
+    pub level: String,
+    pub author: String,
+    pub source: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct SigmaUnmappedOut {
+    pub source: String,
+    pub id: String,
+    pub title: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct SigmaReport {
+    pub rules: Vec<SigmaRuleOut>,
+    pub unmapped: Vec<SigmaUnmappedOut>,
+}
+
+fn sigma_check_info(r: &entrascope_sigma::Rule) -> CheckInfo {
+    let mut doc = format!("## What it detects\n{}\n\n## Rule\nSigma rule `{}` ({}), status {}, by {}. Bundled from SigmaHQ under the Detection Rule License 1.1, or supplied by you.\n", r.description, r.id, r.source, r.status, r.author);
+    if !r.falsepositives.is_empty() {
+        doc.push_str("\n## False positives\n");
+        for f in &r.falsepositives {
+            doc.push_str(&format!("- {f}\n"));
+        }
+    }
+    if !r.references.is_empty() {
+        doc.push_str("\n## References\n");
+        for f in &r.references {
+            doc.push_str(&format!("- {f}\n"));
+        }
+    }
+    CheckInfo {
+        code: r.code(),
+        title: format!("Sigma: {}", r.title),
+        severity: Severity::parse(&r.level).unwrap_or(Severity::Low),
+        guide: Vec::new(),
+        inputs: vec![match r.target {
+            entrascope_sigma::Target::SignIns => "Entra sign-in logs".into(),
+            entrascope_sigma::Target::Audits => "Entra audit logs".into(),
+        }],
+        settings: Vec::new(),
+        optional_settings: Vec::new(),
+        tags: r.tags.clone(),
+        doc,
+    }
+}
+
 /// Everything one analysis produced.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Report {
@@ -273,6 +328,9 @@ pub struct Report {
     /// The checks this build runs, with their documentation.
     pub checks: Vec<CheckInfo>,
     pub stats: Stats,
+    /// Sigma rules run, and the ones that could not be mapped.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub sigma: Option<SigmaReport>,
     /// Entra Connect configurations, their comparison and rule views.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub connect: Option<serde_json::Value>,
@@ -296,6 +354,7 @@ pub(crate) fn build(
     settings: &Settings,
     now: Timestamp,
     avail: Availability,
+    sigma: Option<&entrascope_sigma::RuleSet>,
 ) -> Report {
     let ds = &analysis.ds;
     let findings: Vec<FindingOut> = findings
@@ -357,7 +416,15 @@ pub(crate) fn build(
         coverage,
         summary,
         settings: settings.clone(),
-        checks: crate::all_checks().into_iter().map(CheckInfo::of).collect(),
+        checks: crate::all_checks()
+            .into_iter()
+            .map(CheckInfo::of)
+            .chain(sigma.into_iter().flat_map(|set| set.rules.iter().map(sigma_check_info)))
+            .collect(),
+        sigma: sigma.map(|set| SigmaReport {
+            rules: set.rules.iter().map(|r| SigmaRuleOut { code: r.code(), id: r.id.clone(), title: r.title.clone(), level: r.level.clone(), author: r.author.clone(), source: r.source.clone() }).collect(),
+            unmapped: set.unmapped.iter().map(|u| SigmaUnmappedOut { source: u.source.clone(), id: u.id.clone(), title: u.title.clone(), reason: u.reason.clone() }).collect(),
+        }),
         stats: crate::stats::compute(ds),
         connect: analysis.connect_view(),
     }

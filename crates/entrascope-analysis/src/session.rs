@@ -310,6 +310,11 @@ impl Analysis {
 
     /// Runs every check and computes coverage.
     pub fn analyze(&self, settings: &Settings, now: Timestamp) -> Report {
+        self.analyze_with(settings, now, None)
+    }
+
+    /// Runs every check, and the Sigma rules given, and computes coverage.
+    pub fn analyze_with(&self, settings: &Settings, now: Timestamp, sigma: Option<&entrascope_sigma::RuleSet>) -> Report {
         let mut avail = self.ds.availability();
         avail.connect_configs = self.connect.configs();
         avail.connect_run_history = self.connect.has_run_history();
@@ -319,12 +324,15 @@ impl Analysis {
         let mut findings: Vec<Finding> = entrascope_checks::run_all(&cx, &avail);
         let (connect_findings, runtime): (Vec<Finding>, Vec<RuntimeStatus>) = self.connect.run(now);
         findings.extend(connect_findings);
+        if let Some(rules) = sigma {
+            findings.extend(entrascope_sigma::run(rules, &self.ds));
+        }
         sort_findings(&mut findings);
 
         let metas = crate::all_checks();
         let coverage = coverage::compute(&metas, &avail, settings, &runtime);
         let inputs = self.inputs();
-        report::build(self, inputs, findings, coverage, settings, now, avail)
+        report::build(self, inputs, findings, coverage, settings, now, avail, sigma)
     }
 
     /// A record's full content, for "show the raw record" views.

@@ -64,6 +64,10 @@ struct ScanArgs {
     /// Exit 1 when a finding at or above this severity exists.
     #[arg(long, value_enum, value_name = "SEVERITY")]
     fail_on: Option<FailOn>,
+    /// Also run Sigma rules: `bundled` (SigmaHQ's Azure sign-in and audit
+    /// rules) or a .yml file or folder of your own. Repeatable.
+    #[arg(long, value_name = "bundled|PATH")]
+    sigma: Vec<String>,
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq)]
@@ -214,8 +218,9 @@ fn scan(args: ScanArgs) -> Result<ExitCode, String> {
     }
     let mut session = Session::new();
     read_into(&mut session, &files);
+    let sigma = load_sigma(&args.sigma)?;
     let analysis = session.finish();
-    let report = analysis.analyze(&settings, now);
+    let report = analysis.analyze_with(&settings, now, sigma.as_ref());
     let format = args.format.unwrap_or(if std::io::stdout().is_terminal() && args.out.is_none() { Format::Table } else { Format::Json });
     let text = match format {
         Format::Json => render::render_json(&report),
@@ -240,6 +245,37 @@ fn scan(args: ScanArgs) -> Result<ExitCode, String> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn load_sigma(specs: &[String]) -> Result<Option<entrascope_analysis::sigma::RuleSet>, String> {
+    if specs.is_empty() {
+        return Ok(None);
+    }
+    let mut sources: Vec<(String, String)> = Vec::new();
+    let mut set = entrascope_analysis::sigma::RuleSet::default();
+    for spec in specs {
+        if spec == "bundled" {
+            let b = entrascope_analysis::sigma::bundled();
+            set.rules.extend(b.rules);
+            set.unmapped.extend(b.unmapped);
+            continue;
+        }
+        let mut files = Vec::new();
+        collect(Path::new(spec), &mut files).map_err(|e| format!("--sigma: {e}"))?;
+        for f in files.into_iter().filter(|f| matches!(f.extension().and_then(|e| e.to_str()), Some("yml" | "yaml"))) {
+            let text = std::fs::read_to_string(&f).map_err(|e| format!("--sigma {}: {e}", f.display()))?;
+            sources.push((display_path(&f), text));
+        }
+    }
+    let own = entrascope_analysis::sigma::load(&sources);
+    set.rules.extend(own.rules);
+    set.unmapped.extend(own.unmapped);
+    for u in &set.unmapped {
+        if !u.source.starts_with("sigma/") {
+            eprintln!("entrascope: sigma rule {} not run: {}", u.source, u.reason);
+        }
+    }
+    Ok(Some(set))
 }
 
 fn checks(args: ChecksArgs) -> Result<ExitCode, String> {

@@ -1,6 +1,6 @@
 use serde::Serialize;
 
-use crate::report::{FindingOut, InputReport, Report, Summary, Tool};
+use crate::report::{FindingOut, InputReport, Report, SigmaReport, Summary, Tool};
 use entrascope_core::{CoverageEntry, Timestamp};
 
 #[derive(Serialize)]
@@ -11,6 +11,8 @@ struct JsonView<'a> {
     inputs: &'a [InputReport],
     findings: &'a [FindingOut],
     coverage: &'a [CoverageEntry],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sigma: &'a Option<SigmaReport>,
     #[serde(skip_serializing_if = "Option::is_none")]
     connect: &'a Option<serde_json::Value>,
 }
@@ -24,6 +26,7 @@ pub fn render_json(r: &Report) -> String {
         inputs: &r.inputs,
         findings: &r.findings,
         coverage: &r.coverage,
+        sigma: &r.sigma,
         connect: &r.connect,
     };
     let mut s = serde_json::to_string_pretty(&view).expect("report serializes");
