@@ -424,7 +424,7 @@ fn json_format(st: &JsonState, top_values: u64) -> Format {
 fn input_kind(fs: &FileState) -> InputKind {
     let signins: u64 = fs.kinds.iter().sum();
     if signins == 0 && fs.audits == 0 {
-        return if fs.steps > 0 { InputKind::AuthDetails } else { InputKind::Unknown };
+        return if fs.steps > 0 { InputKind::AuthDetails } else { fs.header_kind.unwrap_or(InputKind::Unknown) };
     }
     if fs.audits >= signins {
         return InputKind::Audit;

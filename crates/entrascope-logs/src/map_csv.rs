@@ -274,6 +274,7 @@ impl CsvMapper {
         }
         if has("authentication method") && has("request id") && !has("username") && !has("user") && !has("application") {
             fs.format = Format::PortalCsv;
+            fs.header_kind = Some(InputKind::AuthDetails);
             return Ok(CsvMapper {
                 m: Mapper::AuthDetails(AuthCols {
                     request: find("request id").unwrap_or(0),
@@ -289,6 +290,7 @@ impl CsvMapper {
         if has("activity") && (has("actortype") || has("target1type") || has("correlationid") || has("service")) {
             fs.format = Format::PortalCsv;
             let cols: Vec<(usize, AuditCol)> = names.iter().enumerate().filter_map(|(i, n)| audit_col(n).map(|c| (i, c))).collect();
+            fs.header_kind = Some(InputKind::Audit);
             if !cols.iter().any(|(_, c)| *c == AuditCol::Time) {
                 return Err("an audit CSV without a \"Date (UTC)\" column".into());
             }
@@ -305,6 +307,13 @@ impl CsvMapper {
             }
             let app_file = has("service principal id") && !has("username") && !has("user");
             let msi_cols = has("managed identity type") || has("associated resource id") || has("managed identity id");
+            fs.header_kind = Some(if !app_file {
+                InputKind::of_signin(fs.name_hint.filter(|k| k.is_user()).unwrap_or(SignInKind::Interactive))
+            } else if fs.name_hint == Some(SignInKind::ManagedIdentity) {
+                InputKind::SignInManagedIdentity
+            } else {
+                InputKind::SignInServicePrincipal
+            });
             return Ok(CsvMapper { m: Mapper::SignIn(SignInCols { cols, app_file, msi_cols, nonint_tokens: 0, int_tokens: 0 }) });
         }
         let non_ascii: Vec<&String> = raw.iter().filter(|h| !h.is_ascii()).collect();
@@ -623,10 +632,11 @@ fn audit_row(c: &mut AuditCols, ds: &mut Dataset, fs: &mut FileState, row: &Row,
         i.upn = sym_lower(st, &mut fs.scratch, actor_upn);
         i.display = st.intern(actor_display);
     } else if is_app {
+        // An app acts through its service principal, whose object id this is;
+        // the CSV has no application (client) id.
         i.kind = ActorKind::App;
-        i.app_id = st.intern(actor_id);
         i.app_display = st.intern(actor_display);
-        i.service_principal_id = st.intern(sp_id);
+        i.service_principal_id = st.intern(if sp_id.is_empty() { actor_id } else { sp_id });
         i.service_principal_name = st.intern(sp_name);
     }
     a.initiator = i;

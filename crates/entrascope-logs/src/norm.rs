@@ -163,6 +163,7 @@ pub enum Enum {
     UserType,
     Risk,
     CaResult,
+    MsiType,
 }
 
 /// The canonical spelling of an enumerated value (see the module docs), or
@@ -224,6 +225,11 @@ pub fn canon(e: Enum, s: &str) -> Option<&'static str> {
             "remediated" => "remediated",
             "dismissed" => "dismissed",
             "confirmedcompromised" => "confirmedCompromised",
+            _ => return None,
+        },
+        Enum::MsiType => match k.as_str() {
+            "systemassigned" => "systemAssigned",
+            "userassigned" => "userAssigned",
             _ => return None,
         },
         Enum::CaResult => match k.as_str() {

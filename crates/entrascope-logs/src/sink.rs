@@ -18,6 +18,8 @@ pub struct FileState {
     /// A kind suggested by the file name (a hint only; content wins).
     pub name_hint: Option<SignInKind>,
     pub format: Format,
+    /// What the CSV header says the input is, for inputs without rows.
+    pub header_kind: Option<crate::model::InputKind>,
     /// Index of the first sign-in of this input in `Dataset::signins`.
     pub signin_start: usize,
     /// Scratch for lower-casing.
@@ -125,12 +127,13 @@ pub fn sym_enum(strings: &mut Interner, e: crate::norm::Enum, s: &str) -> Sym {
     }
 }
 
-/// The managed identity type, with `none` read as absent.
+/// The managed identity type (`systemAssigned`, `userAssigned`), with
+/// `none` read as absent.
 pub fn sym_msi(strings: &mut Interner, s: &str) -> Sym {
     let s = s.trim();
     if s.eq_ignore_ascii_case("none") {
         Sym::EMPTY
     } else {
-        strings.intern(s)
+        sym_enum(strings, crate::norm::Enum::MsiType, s)
     }
 }
