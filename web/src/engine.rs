@@ -1,0 +1,454 @@
+//! The worker's logic, free of browser types so it is tested natively:
+//! holds the parsed [`Analysis`] and the last [`Report`], answers the UI's
+//! questions with small views (a report summary, one page of evidence, one
+//! record), and renders exports.
+//!
+//! Architecture invariant: the UI never receives the dataset or a whole
+//! evidence list; a page is at most [`MAX_PAGE`] rows.
+
+use std::cmp::Ordering;
+
+use entrascope_analysis::render::{render_csv, render_html, render_json, render_sarif};
+use entrascope_analysis::{Analysis, FindingOut, Report, Session};
+use entrascope_core::{catalogue, Settings, Timestamp};
+
+use crate::protocol::*;
+
+/// Most rows one evidence page carries.
+pub const MAX_PAGE: u32 = 500;
+/// Bins of a finding's timeline.
+const TIMELINE_BINS: usize = 60;
+/// Up to this many events, the timeline also draws each one.
+const TIMELINE_POINTS: usize = 400;
+
+/// Fixed evidence columns; the finding's own fields sit between them.
+const COL_TIME: &str = "Time (UTC)";
+const TAIL: [&str; 3] = ["ID", "Input", "Line"];
+
+#[derive(Default)]
+pub struct Engine {
+    session: Option<Session>,
+    analysis: Option<Analysis>,
+    report: Option<Report>,
+    /// The last evidence query's matching rows, in order (reused while scrolling).
+    cache: Option<(CacheKey, Vec<u32>)>,
+    /// Log inputs in the dataset before the current file began.
+    inputs_before: usize,
+}
+
+#[derive(PartialEq, Eq, Clone)]
+struct CacheKey {
+    finding: u32,
+    sort: Option<usize>,
+    descending: bool,
+    search: String,
+    filters: Vec<(usize, String)>,
+}
+
+impl Engine {
+    pub fn new() -> Engine {
+        Engine::default()
+    }
+
+    /// Drops everything read, ready for a new set of inputs.
+    pub fn reset(&mut self) {
+        *self = Engine::default();
+    }
+
+    pub fn begin_file(&mut self, path: &str) {
+        self.analysis = None;
+        self.report = None;
+        self.cache = None;
+        let session = self.session.get_or_insert_with(Session::new);
+        self.inputs_before = session.dataset().inputs.len();
+        session.begin_file(path);
+    }
+
+    pub fn feed(&mut self, chunk: &[u8]) {
+        if let Some(s) = self.session.as_mut() {
+            s.feed(chunk);
+        }
+    }
+
+    /// Ends the current file: (records, rejected rows) read from it.
+    pub fn end_file(&mut self) -> (u64, u64) {
+        match self.session.as_mut().and_then(|s| s.end_file()) {
+            Some(sum) => (sum.records, sum.rejected),
+            None => (0, 0),
+        }
+    }
+
+    /// Records read so far in the current log input (for progress).
+    pub fn records_so_far(&self) -> (u64, u64) {
+        let Some(s) = self.session.as_ref() else { return (0, 0) };
+        let inputs = &s.dataset().inputs;
+        match inputs.last() {
+            Some(i) if inputs.len() > self.inputs_before => (i.records, i.rejected_total),
+            _ => (0, 0),
+        }
+    }
+
+    /// Finishes reading (if still reading) and runs the checks.
+    pub fn analyze(&mut self, settings: &Settings, now: Timestamp) -> Result<ReportView, String> {
+        settings.validate()?;
+        if let Some(s) = self.session.take() {
+            self.analysis = Some(s.finish());
+        }
+        let analysis = self.analysis.as_ref().ok_or("No files have been read yet.")?;
+        let report = analysis.analyze(settings, now);
+        let view = report_view(&report, now);
+        self.report = Some(report);
+        self.cache = None;
+        Ok(view)
+    }
+
+    pub fn has_data(&self) -> bool {
+        self.analysis.is_some() || self.session.is_some()
+    }
+
+    pub fn report(&self) -> Option<&Report> {
+        self.report.as_ref()
+    }
+
+    pub fn detail(&self, index: u32) -> Option<FindingDetail> {
+        let report = self.report.as_ref()?;
+        let f = report.findings.get(index as usize)?;
+        let check = report.checks.iter().find(|c| c.code == f.check);
+        Some(FindingDetail {
+            index,
+            check: f.check.clone(),
+            doc: check.map(|c| c.doc.clone()).unwrap_or_default(),
+            tags: check.map(|c| c.tags.clone()).unwrap_or_default(),
+            columns: columns(f),
+            rows: f.evidence.len() as u32,
+            timeline: timeline(f),
+        })
+    }
+
+    /// One page of a finding's evidence, sorted, filtered and searched.
+    pub fn evidence(&mut self, q: &EvidenceQuery) -> Option<EvidencePage> {
+        let report = self.report.as_ref()?;
+        let f = report.findings.get(q.finding as usize)?;
+        let cols = columns(f);
+        let key = CacheKey {
+            finding: q.finding,
+            sort: q.sort.filter(|c| *c < cols.len()),
+            descending: q.descending,
+            search: q.search.trim().to_lowercase(),
+            filters: q
+                .filters
+                .iter()
+                .filter(|(c, v)| *c < cols.len() && !v.trim().is_empty())
+                .map(|(c, v)| (*c, v.trim().to_lowercase()))
+                .collect(),
+        };
+        if self.cache.as_ref().map(|(k, _)| k != &key).unwrap_or(true) {
+            let rows = matching_rows(f, &cols, &key);
+            self.cache = Some((key, rows));
+        }
+        let rows = &self.cache.as_ref()?.1;
+        let offset = q.offset.min(rows.len() as u32);
+        let end = (offset + q.limit.min(MAX_PAGE)).min(rows.len() as u32);
+        Some(EvidencePage {
+            seq: q.seq,
+            finding: q.finding,
+            total: f.evidence.len() as u32,
+            matching: rows.len() as u32,
+            offset,
+            rows: rows[offset as usize..end as usize]
+                .iter()
+                .map(|&r| EvidenceRow { row: r, cells: (0..cols.len()).map(|c| cell(f, &cols, r as usize, c)).collect() })
+                .collect(),
+        })
+    }
+
+    /// The whole record behind an evidence row: every field of the sign-in
+    /// or audit event when the analysis can resolve it, else the evidence.
+    pub fn record(&self, finding: u32, row: u32) -> Option<RecordView> {
+        let report = self.report.as_ref()?;
+        let f = report.findings.get(finding as usize)?;
+        let e = f.evidence.get(row as usize)?;
+        let mut fields = Vec::new();
+        let resolved = e.record.and_then(|r| self.analysis.as_ref().and_then(|a| a.record(r)));
+        let title = match e.record.map(|r| r.table) {
+            Some(entrascope_core::Table::SignIn) => "Sign-in",
+            Some(entrascope_core::Table::Audit) => "Audit event",
+            Some(entrascope_core::Table::Connect) => "Entra Connect item",
+            Some(entrascope_core::Table::ConnectOps) => "Entra Connect run or error",
+            None => "Evidence",
+        };
+        match resolved {
+            Some(v) => flatten(&v, &mut fields),
+            None => {
+                if let Some(t) = e.time {
+                    fields.push(("time".into(), t.to_rfc3339()));
+                }
+                fields.extend(e.fields.iter().cloned());
+            }
+        }
+        fields.push(("source.file".into(), e.input.clone()));
+        fields.push(("source.line".into(), e.line.to_string()));
+        let id = if e.id.is_empty() { String::new() } else { format!(" {}", e.id) };
+        Some(RecordView { finding, row, title: format!("{title}{id}"), fields })
+    }
+
+    /// Renders an export of the last report.
+    pub fn export(&self, format: ExportFormat) -> Option<String> {
+        let r = self.report.as_ref()?;
+        Some(match format {
+            ExportFormat::Html => render_html(r),
+            ExportFormat::Json => render_json(r),
+            ExportFormat::Csv => render_csv(r),
+            ExportFormat::Sarif => render_sarif(r),
+        })
+    }
+}
+
+/// Parses and validates a settings file, as the CLI's `--settings` does.
+pub fn parse_settings(text: &str) -> Result<ParsedSettings, String> {
+    Settings::from_json(text).map(|(settings, warnings)| ParsedSettings { settings, warnings })
+}
+
+fn page_of(guide: &[String]) -> (String, String) {
+    for g in guide {
+        if let Some(row) = catalogue::row(g) {
+            return (row.page.clone(), catalogue::page_title(&row.page).to_string());
+        }
+    }
+    ("other".into(), "Other".into())
+}
+
+/// The report without evidence rows: what the overview shows.
+pub fn report_view(r: &Report, now: Timestamp) -> ReportView {
+    let s = &r.summary;
+    let findings = r
+        .findings
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            let (page, page_title) = page_of(&f.guide);
+            FindingSummary {
+                index: i as u32,
+                check: f.check.clone(),
+                title: f.title.clone(),
+                severity: f.severity.as_str().to_string(),
+                guide: f.guide.clone(),
+                page,
+                page_title,
+                summary: f.summary.clone(),
+                subject: f.subject.clone(),
+                first_ms: f.first_seen.map(|t| t.0),
+                last_ms: f.last_seen.map(|t| t.0),
+                evidence: f.evidence.len() as u32,
+            }
+        })
+        .collect();
+    let inputs = r
+        .inputs
+        .iter()
+        .map(|i| InputView {
+            path: i.path.clone(),
+            kind: i.kind.clone(),
+            format: i.format.clone(),
+            bytes: i.bytes,
+            records: i.records,
+            rejected_total: i.rejected_total,
+            rejected: i.rejected.iter().take(50).map(|x| (x.line, x.reason.clone())).collect(),
+            first_ms: i.first.map(|t| t.0),
+            last_ms: i.last.map(|t| t.0),
+            warnings: i.warnings.clone(),
+            error: i.error.clone(),
+        })
+        .collect();
+    let coverage = r
+        .coverage
+        .iter()
+        .map(|c| {
+            let row = catalogue::row(&c.guide);
+            let page = row.map(|r| r.page.clone()).unwrap_or_default();
+            CoverageView {
+                guide: c.guide.clone(),
+                page_title: catalogue::page_title(&page).to_string(),
+                page,
+                what: row.map(|r| r.what.clone()).unwrap_or_default(),
+                status: c.status.as_str().to_string(),
+                needs: c.needs.clone(),
+                checks: c.checks.clone(),
+            }
+        })
+        .collect();
+    let st = &r.stats;
+    let located: u64 = st.map.iter().map(|p| p.total).sum();
+    let user_signins = s.signins;
+    let top = |v: &[entrascope_analysis::stats::Count]| -> Vec<TopItem> {
+        v.iter().map(|c| TopItem { label: c.key.clone(), total: sat(c.total), failures: sat(c.failures) }).collect()
+    };
+    let stats = (s.signins > 0).then(|| StatsView {
+        signins: s.signins,
+        bucket_ms: st.bucket_ms,
+        over_time: st.timeline.iter().map(|b| (b.start.0, sat(b.success), sat(b.failure), sat(b.interrupted))).collect(),
+        users: top(&st.top_users),
+        apps: top(&st.top_apps),
+        ips: top(&st.top_ips),
+        countries: top(&st.top_countries),
+        client_apps: top(&st.top_client_apps),
+        errors: top(&st.top_error_codes),
+        locations: st.map.iter().map(|p| (p.lat, p.lon, sat(p.total), sat(p.failures))).collect(),
+        without_location: user_signins.saturating_sub(located),
+    });
+    ReportView {
+        tool_version: r.tool.version.clone(),
+        now_ms: now.0,
+        verdict: Verdict {
+            high: s.findings_high,
+            medium: s.findings_medium,
+            low: s.findings_low,
+            info: s.findings_info,
+            signins: s.signins,
+            audits: s.audits,
+            connect_configs: s.connect_configs,
+            first_ms: s.first.map(|t| t.0),
+            last_ms: s.last.map(|t| t.0),
+        },
+        findings,
+        inputs,
+        coverage,
+        stats,
+    }
+}
+
+fn sat(n: u64) -> u32 {
+    n.min(u32::MAX as u64) as u32
+}
+
+/// Time, the finding's own fields (in first-seen order), then ID, input, line.
+fn columns(f: &FindingOut) -> Vec<String> {
+    let mut cols = vec![COL_TIME.to_string()];
+    for e in &f.evidence {
+        for (k, _) in &e.fields {
+            if !cols.iter().any(|c| c == k) && cols.len() < 40 {
+                cols.push(k.clone());
+            }
+        }
+    }
+    cols.extend(TAIL.iter().map(|s| s.to_string()));
+    cols
+}
+
+fn cell(f: &FindingOut, cols: &[String], row: usize, col: usize) -> String {
+    let Some(e) = f.evidence.get(row) else { return String::new() };
+    let n = cols.len();
+    match col {
+        0 => e.time.map(|t| fmt_time(t.0)).unwrap_or_default(),
+        c if c == n - 3 => e.id.clone(),
+        c if c == n - 2 => e.input.clone(),
+        c if c == n - 1 => e.line.to_string(),
+        c => {
+            let name = &cols[c];
+            e.fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default()
+        }
+    }
+}
+
+fn matching_rows(f: &FindingOut, cols: &[String], key: &CacheKey) -> Vec<u32> {
+    let n = cols.len();
+    let mut rows: Vec<u32> = (0..f.evidence.len() as u32)
+        .filter(|&r| {
+            let r = r as usize;
+            let hit = |c: usize, needle: &str| cell(f, cols, r, c).to_lowercase().contains(needle);
+            key.filters.iter().all(|(c, v)| hit(*c, v)) && (key.search.is_empty() || (0..n).any(|c| hit(c, &key.search)))
+        })
+        .collect();
+    if let Some(col) = key.sort {
+        let cmp = |a: &u32, b: &u32| -> Ordering {
+            let (ea, eb) = (&f.evidence[*a as usize], &f.evidence[*b as usize]);
+            let o = if col == 0 {
+                ea.time.map(|t| t.0).cmp(&eb.time.map(|t| t.0))
+            } else if col == n - 1 {
+                ea.line.cmp(&eb.line)
+            } else {
+                natural(&cell(f, cols, *a as usize, col), &cell(f, cols, *b as usize, col))
+            };
+            o.then(a.cmp(b))
+        };
+        // Precompute keys once for string columns: sorting 100k rows stays fast.
+        if col == 0 || col == n - 1 {
+            rows.sort_by(cmp);
+        } else {
+            let mut keyed: Vec<(String, u32)> = rows.iter().map(|&r| (cell(f, cols, r as usize, col), r)).collect();
+            keyed.sort_by(|a, b| natural(&a.0, &b.0).then(a.1.cmp(&b.1)));
+            rows = keyed.into_iter().map(|(_, r)| r).collect();
+        }
+        if key.descending {
+            rows.reverse();
+        }
+    }
+    rows
+}
+
+/// Numbers as numbers (`9` before `10`), everything else case-insensitively.
+fn natural(a: &str, b: &str) -> Ordering {
+    match (a.trim().parse::<f64>(), b.trim().parse::<f64>()) {
+        (Ok(x), Ok(y)) => x.partial_cmp(&y).unwrap_or(Ordering::Equal),
+        _ => a.to_lowercase().cmp(&b.to_lowercase()),
+    }
+}
+
+fn timeline(f: &FindingOut) -> Timeline {
+    let times: Vec<i64> = f.evidence.iter().filter_map(|e| e.time.map(|t| t.0)).collect();
+    let (Some(&min), Some(&max)) = (times.iter().min(), times.iter().max()) else { return Timeline::default() };
+    // At least a minute per bin, so one burst reads as one bar.
+    let span = (max - min).max(1);
+    let bin_ms = (span / TIMELINE_BINS as i64 + 1).max(60_000);
+    let nbins = ((max - min) / bin_ms + 1) as usize;
+    let mut bins = vec![0u32; nbins.min(TIMELINE_BINS + 1)];
+    for t in &times {
+        let i = (((t - min) / bin_ms) as usize).min(bins.len() - 1);
+        bins[i] = bins[i].saturating_add(1);
+    }
+    let points = if times.len() <= TIMELINE_POINTS { times.clone() } else { Vec::new() };
+    Timeline { start_ms: min, end_ms: min + bin_ms * bins.len() as i64, bin_ms, bins, points }
+}
+
+/// Flattens a record (JSON) into `a.b[0].c = value` pairs, depth-first, with
+/// an explicit stack (no recursion).
+fn flatten(v: &serde_json::Value, out: &mut Vec<(String, String)>) {
+    use serde_json::Value;
+    let mut stack: Vec<(String, &Value)> = vec![(String::new(), v)];
+    while let Some((path, v)) = stack.pop() {
+        match v {
+            Value::Object(m) => {
+                for (k, child) in m.iter().rev() {
+                    let p = if path.is_empty() { k.clone() } else { format!("{path}.{k}") };
+                    stack.push((p, child));
+                }
+            }
+            Value::Array(a) if a.iter().all(|x| !x.is_object() && !x.is_array()) => {
+                let items: Vec<String> = a.iter().map(scalar).collect();
+                if !items.is_empty() {
+                    out.push((path, items.join(", ")));
+                }
+            }
+            Value::Array(a) => {
+                for (i, child) in a.iter().enumerate().rev() {
+                    stack.push((format!("{path}[{i}]"), child));
+                }
+            }
+            Value::Null => {}
+            other => {
+                let s = scalar(other);
+                if !s.is_empty() {
+                    out.push((path, s));
+                }
+            }
+        }
+    }
+}
+
+fn scalar(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}

@@ -1,0 +1,81 @@
+//! Explore the sign-ins (the Sentinel workbook views admins expect): over
+//! time by outcome, top users, applications, IPs, countries, client apps,
+//! error codes, and a map of sign-in locations. The map is a bundled
+//! outline: no tiles, no request.
+
+use yew::prelude::*;
+
+use super::charts::{OverTime, TopList};
+use super::Ctx;
+use crate::protocol::{fmt_count, StatsView};
+
+static WORLD: &str = include_str!("../../assets/world-110m.path");
+
+#[function_component(Explore)]
+pub fn explore() -> Html {
+    let ctx = use_context::<Ctx>().expect("ctx");
+    let Some(stats) = ctx.state.report.as_ref().and_then(|r| r.stats.clone()) else {
+        return html! {
+            <section class="explore">
+                <h1>{"Explore sign-ins"}</h1>
+                <p class="muted">{"No sign-in logs were read. Add an interactive or non-interactive sign-in export to see these views."}</p>
+            </section>
+        };
+    };
+    html! {
+        <section class="explore" aria-labelledby="explore-title">
+            <h1 id="explore-title">{ format!("Explore {} sign-ins", fmt_count(stats.signins)) }</h1>
+            <section class="panel" aria-labelledby="over-time-title">
+                <h2 id="over-time-title">{"Sign-ins over time"}</h2>
+                <OverTime series={stats.over_time.clone()} bucket_ms={stats.bucket_ms} />
+            </section>
+            <section class="panel" aria-labelledby="map-title">
+                <h2 id="map-title">{"Where sign-ins came from"}</h2>
+                <WorldMap stats={stats.clone()} />
+            </section>
+            <div class="top-grid">
+                <TopList id="top-users" title="Users" items={stats.users.clone()} />
+                <TopList id="top-apps" title="Applications" items={stats.apps.clone()} />
+                <TopList id="top-ips" title="IP addresses" items={stats.ips.clone()} />
+                <TopList id="top-countries" title="Countries or regions" items={stats.countries.clone()} />
+                <TopList id="top-clients" title="Client apps" items={stats.client_apps.clone()} />
+                <TopList id="top-errors" title="Sign-in error codes" items={stats.errors.clone()} />
+            </div>
+        </section>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct MapProps {
+    stats: StatsView,
+}
+
+#[function_component(WorldMap)]
+fn world_map(p: &MapProps) -> Html {
+    let s = &p.stats;
+    let max = s.locations.iter().map(|l| l.2).max().unwrap_or(1).max(1) as f64;
+    let located: u64 = s.locations.iter().map(|l| l.2 as u64).sum();
+    html! {
+        <figure class="chart map">
+            <svg viewBox="0 0 360 180" role="img"
+                aria-label={format!("Map of {} sign-in locations", s.locations.len())}>
+                <rect class="sea" x="0" y="0" width="360" height="180" />
+                <path class="land" d={WORLD} />
+                { for s.locations.iter().map(|(lat, lon, n, fail)| {
+                    let r = 0.8 + (*n as f64 / max).sqrt() * 5.0;
+                    let class = if *fail * 2 > *n { "loc mostly-failed" } else { "loc" };
+                    html! {
+                        <circle class={class} cx={format!("{:.2}", *lon as f64 + 180.0)} cy={format!("{:.2}", 90.0 - *lat as f64)} r={format!("{r:.2}")}>
+                            <title>{ format!("{lat:.1}, {lon:.1}: {n} sign-ins, {fail} failed") }</title>
+                        </circle>
+                    }
+                }) }
+            </svg>
+            <figcaption class="muted small">
+                { format!("{} sign-ins with coordinates at {} places; {} without coordinates (the admin center's CSV has none: use the JSON download or Graph for the map). ",
+                    fmt_count(located), s.locations.len(), fmt_count(s.without_location)) }
+                <span class="legend"><span class="key loc">{"mostly succeeded"}</span><span class="key mostly-failed">{"mostly failed"}</span></span>
+            </figcaption>
+        </figure>
+    }
+}
