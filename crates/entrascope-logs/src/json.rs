@@ -411,6 +411,7 @@ impl Splitter {
                     reason: "the input ends inside this record (truncated file?)".to_string(),
                 });
                 self.rec.clear();
+                self.unclosed = self.rec_container != Container::TopObject;
             }
             Mode::Scalar => self.emit_record(out),
             Mode::Junk => self.emit_junk(out),
