@@ -411,7 +411,7 @@ fn build_config(
     if rules.is_empty() {
         problems.push(folder_problem(format!("configuration {label:?} has no SynchronizationRules/*.xml: the sync-rule checks find nothing to check")));
     }
-    connectors.sort_by(|a, b| a.name.to_ascii_lowercase().cmp(&b.name.to_ascii_lowercase()));
+    connectors.sort_by_key(|c| c.name.to_ascii_lowercase());
     let mut missing: BTreeSet<String> = BTreeSet::new();
     for r in &mut rules {
         match connectors.iter().find(|c| c.id == r.connector_id) {

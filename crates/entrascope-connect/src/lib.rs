@@ -14,19 +14,53 @@
 //! let data = c.finish();
 //! ```
 
+pub mod checks;
 pub mod collect;
 pub mod documenter;
 pub mod errors;
 pub mod export;
+pub mod expr;
 pub mod model;
 pub mod policy;
 pub mod problem;
 pub mod runhistory;
 pub mod sniff;
 pub mod text;
+pub mod versions;
 pub mod xml;
 
 pub use collect::{Collector, ConnectData, ConnectInput};
 pub use model::*;
 pub use problem::{Level, Parsed, Problem};
 pub use sniff::{sniff, ConnectKind, SNIFF_HEAD};
+
+use entrascope_core::coverage::{Availability, RuntimeStatus};
+use entrascope_core::{CheckMeta, Finding, Timestamp};
+
+/// The metadata of every Entra Connect check, in catalogue order.
+pub fn checks() -> Vec<&'static CheckMeta> {
+    checks::CHECKS.iter().map(|c| c.meta).collect()
+}
+
+/// Runs every check on `data`. `now` is the clock of the age-based checks
+/// (versions behind or out of support, stale errors). Returns the findings
+/// and the coverage statuses decided at run time (e.g. `sync-005` reports
+/// `needs-data` when only production exports were supplied). Checks whose
+/// data is absent produce nothing; coverage (from [`fill_availability`])
+/// says why.
+pub fn run(data: &ConnectData, now: Timestamp) -> (Vec<Finding>, Vec<RuntimeStatus>) {
+    let cx = checks::Ctx { data, now };
+    let mut out = checks::Out::default();
+    for def in checks::CHECKS {
+        (def.run)(&cx, &mut out);
+    }
+    entrascope_core::finding::sort_findings(&mut out.findings);
+    (out.findings, out.status)
+}
+
+/// Records what the Entra Connect inputs provide, for coverage.
+pub fn fill_availability(data: &ConnectData, avail: &mut Availability) {
+    avail.connect_configs = data.configs.len() as u32;
+    avail.connect_run_history = !data.run_histories.is_empty();
+    avail.connect_errors = !data.error_sets.is_empty();
+}

@@ -190,13 +190,8 @@ impl Version {
             return None;
         }
         let mut parts = [0u32; 4];
-        let mut n = 0;
-        for p in s.split('.') {
-            if n == 4 {
-                return None;
-            }
-            parts[n] = p.trim().parse().ok()?;
-            n += 1;
+        for (n, p) in s.split('.').enumerate() {
+            *parts.get_mut(n)? = p.trim().parse().ok()?;
         }
         Some(Version(parts))
     }
@@ -477,8 +472,7 @@ impl Mapping {
 pub fn expression_attributes(expr: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     let mut in_string = false;
-    let mut chars = expr.char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
+    for (i, c) in expr.char_indices() {
         match c {
             '"' => in_string = !in_string,
             '[' if !in_string => {
