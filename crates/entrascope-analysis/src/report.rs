@@ -133,6 +133,13 @@ pub struct EvidenceOut {
     pub fields: Vec<(String, String)>,
 }
 
+impl EvidenceOut {
+    /// The value of one field, or "".
+    pub fn field_value(&self, name: &str) -> &str {
+        self.fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()).unwrap_or("")
+    }
+}
+
 fn ordered_map<S: Serializer>(fields: &[(String, String)], s: S) -> Result<S::Ok, S::Error> {
     let mut m = s.serialize_map(Some(fields.len()))?;
     for (k, v) in fields {

@@ -224,3 +224,186 @@ mod apps_tests {
         assert_eq!(takeover_prone_service("app.contoso.com"), None);
     }
 }
+
+// ---- Correlation checks: credential-attack codes, risk event types, B2C apps, MFA results, country time zones (checks/correlation) ----
+
+static CREDENTIAL_CODES: &str = include_str!("../data/credential-attack-codes.tsv");
+static RISK_EVENT_TYPES: &str = include_str!("../data/risk-event-types.tsv");
+static B2C_APPS: &str = include_str!("../data/b2c-apps.tsv");
+static MFA_RESULTS: &str = include_str!("../data/mfa-result-details.tsv");
+static COUNTRY_ZONES: &str = include_str!("../data/country-time-zones.tsv");
+
+/// The sets of `data/credential-attack-codes.tsv`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CodeSet {
+    /// A failed guess counted by the password-spray check.
+    Spray = 1,
+    /// A wrong password counted by the brute-force and distributed-cracking checks.
+    Guess = 2,
+    /// The password was right, even if the sign-in did not complete.
+    Accepted = 4,
+    /// An interrupt of the guide's "Interrupts" row.
+    Interrupt = 8,
+}
+
+/// Whether a sign-in error code is in one of the credential-attack sets.
+pub fn code_in(code: u32, set: CodeSet) -> bool {
+    static V: OnceLock<Vec<(u32, u8)>> = OnceLock::new();
+    let list = V.get_or_init(|| {
+        rows(CREDENTIAL_CODES)
+            .into_iter()
+            .filter_map(|r| {
+                let code = r.first()?.parse::<u32>().ok()?;
+                let mut mask = 0u8;
+                for s in r.get(1).copied().unwrap_or("").split(',') {
+                    mask |= match s.trim() {
+                        "spray" => CodeSet::Spray as u8,
+                        "guess" => CodeSet::Guess as u8,
+                        "accepted" => CodeSet::Accepted as u8,
+                        "interrupt" => CodeSet::Interrupt as u8,
+                        _ => 0,
+                    };
+                }
+                Some((code, mask))
+            })
+            .collect()
+    });
+    list.iter().any(|(c, m)| *c == code && m & set as u8 != 0)
+}
+
+/// An Identity Protection risk event type (`data/risk-event-types.tsv`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RiskEventType {
+    /// Graph's spelling, e.g. `unfamiliarFeatures`.
+    pub name: &'static str,
+    /// The guide row naming it; empty when no user-accounts row does.
+    pub guide: &'static str,
+    /// The detection's name in the Entra admin center.
+    pub detection: &'static str,
+}
+
+/// The risk event type with this name (case and punctuation ignored).
+pub fn risk_event_type(name: &str) -> Option<&'static RiskEventType> {
+    static V: OnceLock<Vec<RiskEventType>> = OnceLock::new();
+    let list = V.get_or_init(|| {
+        rows(RISK_EVENT_TYPES)
+            .into_iter()
+            .filter_map(|r| Some(RiskEventType { name: r.first()?, guide: r.get(1).copied().unwrap_or(""), detection: r.get(2).copied().unwrap_or("") }))
+            .collect()
+    });
+    let k = alnum_lower(name);
+    if k.is_empty() {
+        return None;
+    }
+    list.iter().find(|t| alnum_lower(t.name) == k)
+}
+
+fn alnum_lower(s: &str) -> String {
+    s.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_lowercase()).collect()
+}
+
+/// Whether the application is one the guide's consumer-accounts (Azure AD B2C) rows filter on.
+pub fn is_b2c_app(app: &str) -> bool {
+    static V: OnceLock<Vec<&'static str>> = OnceLock::new();
+    let list = V.get_or_init(|| rows(B2C_APPS).into_iter().filter_map(|r| r.first().copied()).collect());
+    let a = app.trim();
+    !a.is_empty() && list.iter().any(|x| x.eq_ignore_ascii_case(a))
+}
+
+/// What a multifactor-authentication result detail says (`data/mfa-result-details.tsv`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MfaResult {
+    Denied,
+    Unanswered,
+    Fraud,
+    Completed,
+}
+
+/// Reads an MFA result detail or status detail; `None` when it is none of the listed results.
+pub fn mfa_result(detail: &str) -> Option<MfaResult> {
+    static V: OnceLock<Vec<(String, MfaResult)>> = OnceLock::new();
+    let list = V.get_or_init(|| {
+        rows(MFA_RESULTS)
+            .into_iter()
+            .filter_map(|r| {
+                let class = match r.get(1).copied()? {
+                    "denied" => MfaResult::Denied,
+                    "unanswered" => MfaResult::Unanswered,
+                    "fraud" => MfaResult::Fraud,
+                    "completed" => MfaResult::Completed,
+                    _ => return None,
+                };
+                Some((r.first()?.to_ascii_lowercase(), class))
+            })
+            .collect()
+    });
+    if detail.is_empty() {
+        return None;
+    }
+    let d = detail.to_ascii_lowercase();
+    list.iter().find(|(k, _)| d.contains(k.as_str())).map(|(_, c)| *c)
+}
+
+/// One time zone of a country, with its principal location.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CountryZone {
+    pub zone: &'static str,
+    pub latitude: f64,
+    pub longitude: f64,
+}
+
+/// The IANA time zones of a country or region (two-letter code, any case); empty when unknown.
+pub fn country_time_zones(country: &str) -> &'static [CountryZone] {
+    static V: OnceLock<std::collections::HashMap<String, Vec<CountryZone>>> = OnceLock::new();
+    let map = V.get_or_init(|| {
+        let mut m: std::collections::HashMap<String, Vec<CountryZone>> = std::collections::HashMap::new();
+        for r in rows(COUNTRY_ZONES) {
+            let (Some(cc), Some(zone)) = (r.first(), r.get(1)) else { continue };
+            let lat = r.get(2).and_then(|v| v.parse().ok()).unwrap_or(f64::NAN);
+            let lon = r.get(3).and_then(|v| v.parse().ok()).unwrap_or(f64::NAN);
+            m.entry(cc.to_ascii_uppercase()).or_default().push(CountryZone { zone, latitude: lat, longitude: lon });
+        }
+        m
+    });
+    map.get(&country.trim().to_ascii_uppercase()).map(Vec::as_slice).unwrap_or(&[])
+}
+
+#[cfg(test)]
+mod correlation_tests {
+    use super::*;
+
+    #[test]
+    fn credential_code_sets_read_their_data() {
+        assert!(code_in(50126, CodeSet::Spray) && code_in(50126, CodeSet::Guess) && !code_in(50126, CodeSet::Accepted));
+        assert!(code_in(50055, CodeSet::Spray) && code_in(50055, CodeSet::Accepted));
+        assert!(code_in(0, CodeSet::Accepted) && code_in(53003, CodeSet::Accepted) && code_in(500121, CodeSet::Accepted));
+        assert!(code_in(500121, CodeSet::Interrupt) && code_in(50097, CodeSet::Interrupt) && !code_in(50126, CodeSet::Interrupt));
+        assert!(!code_in(70044, CodeSet::Accepted) && !code_in(12345, CodeSet::Spray));
+    }
+
+    #[test]
+    fn risk_types_b2c_and_mfa_results_read_their_data() {
+        assert_eq!(risk_event_type("unfamiliarFeatures").map(|t| t.guide), Some("user-accounts-017"));
+        assert_eq!(risk_event_type("MCAS_IMPOSSIBLE_TRAVEL").map(|t| t.guide), Some("user-accounts-021"));
+        assert_eq!(risk_event_type("tokenIssuerAnomaly").map(|t| t.guide), Some(""));
+        assert!(risk_event_type("none").is_none() && risk_event_type("").is_none());
+        assert!(is_b2c_app("proxyidentityexperienceframework") && !is_b2c_app("Azure Portal") && !is_b2c_app(""));
+        assert_eq!(mfa_result("MFA denied; user declined the authentication"), Some(MfaResult::Denied));
+        assert_eq!(mfa_result("MFA denied; user did not respond to mobile app notification"), Some(MfaResult::Unanswered));
+        assert_eq!(mfa_result("MFA denied; Phone App Reported Fraud"), Some(MfaResult::Fraud));
+        assert_eq!(mfa_result("MFA successfully completed"), Some(MfaResult::Completed));
+        assert_eq!(mfa_result("MFA requirement satisfied by claim in the token"), None);
+    }
+
+    #[test]
+    fn every_country_zone_is_a_known_time_zone() {
+        assert_eq!(country_time_zones("gb").iter().map(|z| z.zone).collect::<Vec<_>>(), ["Europe/London"]);
+        assert!(country_time_zones("US").len() > 10);
+        assert!(country_time_zones("XX").is_empty());
+        for r in rows(COUNTRY_ZONES) {
+            let zone = r[1];
+            let bh = entrascope_core::settings::BusinessHours { timezone: zone.into(), days: vec!["Mon".into()], start: "08:00".into(), end: "18:00".into() };
+            assert!(entrascope_core::settings::BusinessHoursRule::compile(&bh).is_ok(), "{zone} is not in the bundled time zone database");
+        }
+    }
+}

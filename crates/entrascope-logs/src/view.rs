@@ -228,6 +228,12 @@ pub fn signin_fields(ds: &Dataset, s: &SignIn) -> Vec<(String, String)> {
     fields
 }
 
+/// A sign-in's own identifier: its request id, or where an export has none
+/// (some diagnostic pipelines drop it), its correlation id or token id.
+pub fn signin_id(ds: &Dataset, s: &SignIn) -> String {
+    [s.request_id, s.correlation_id, s.unique_token_id].into_iter().find(|i| !i.is_none()).map(|i| i.render(&ds.strings)).unwrap_or_default()
+}
+
 /// Evidence for a sign-in: its request id and the fields an analyst reads first.
 pub fn signin_evidence(ds: &Dataset, idx: usize) -> entrascope_core::Evidence {
     let s = &ds.signins[idx];
@@ -235,7 +241,7 @@ pub fn signin_evidence(ds: &Dataset, idx: usize) -> entrascope_core::Evidence {
     entrascope_core::Evidence {
         input: s.src.input,
         line: s.src.line as u64,
-        id: s.request_id.render(&ds.strings),
+        id: signin_id(ds, s),
         time: Some(s.time),
         record: Some(entrascope_core::RecordRef { table: Table::SignIn, index: idx as u32 }),
         fields,

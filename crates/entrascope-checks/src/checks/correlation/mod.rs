@@ -1,4 +1,333 @@
 //! Checks that correlate many sign-ins: password spray, brute force, MFA
 //! fatigue, new countries, impossible travel, volume changes, risk.
+//!
+//! Besides the register list, this module holds what several of them share:
+//! network keys for IP addresses, the privileged-account cache, the
+//! per-account daily baseline, evidence capping and great-circle distance.
+//! Everything here is linear or `n log n` in the number of sign-ins and keys
+//! its maps by [`Sym`], so a million sign-ins take seconds, not minutes.
 
-super::register! {}
+use std::net::IpAddr;
+
+use entrascope_core::settings::parse_ip;
+use entrascope_core::time::{MS_PER_DAY, MS_PER_HOUR, MS_PER_MINUTE};
+use entrascope_core::Evidence;
+use entrascope_logs::{Outcome, SignIn, Sym};
+use rustc_hash::FxHashMap;
+
+use crate::refdata::{code_in, CodeSet};
+use crate::Context;
+
+super::register! {
+    brute_force,
+    distributed_cracking,
+    mfa_fatigue,
+    password_spray,
+}
+
+/// The most sign-ins one finding cites. Findings say how many there were in
+/// all; the cited ones are the alarming records first, then the earliest.
+pub(crate) const MAX_EVIDENCE: usize = 200;
+
+pub(crate) const MINUTE: i64 = MS_PER_MINUTE;
+pub(crate) const HOUR: i64 = MS_PER_HOUR;
+pub(crate) const DAY: i64 = MS_PER_DAY;
+
+/// The account a sign-in belongs to: its UPN, else its object id, else the
+/// identifier typed at sign-in. Empty when the export names no account.
+pub(crate) fn user_key(s: &SignIn) -> Sym {
+    [s.upn, s.user_id, s.sign_in_identifier].into_iter().find(|x| !x.is_empty()).unwrap_or(Sym::EMPTY)
+}
+
+/// The account as a person reads it.
+pub(crate) fn who<'a>(cx: &Context<'a>, s: &SignIn) -> &'a str {
+    let k = user_key(s);
+    if k.is_empty() {
+        cx.s(s.user_display)
+    } else {
+        cx.s(k)
+    }
+}
+
+/// Whether the sign-in shows the password (first factor) was right: a
+/// success, or an error returned only after the password was accepted
+/// (MFA required, blocked by Conditional Access, password expired...).
+pub(crate) fn password_accepted(s: &SignIn) -> bool {
+    (s.outcome == Outcome::Success && s.error_code == 0) || code_in(s.error_code, CodeSet::Accepted)
+}
+
+/// "1 account", "3 accounts".
+pub(crate) fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else if let Some(stem) = word.strip_suffix('y').filter(|s| !s.ends_with(['a', 'e', 'o'])) {
+        format!("{n} {stem}ies")
+    } else if word.ends_with(['s', 'x']) || word.ends_with("ch") || word.ends_with("sh") {
+        format!("{n} {word}es")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+/// A duration as people say it: "40 seconds", "18 minutes", "3 hours 5 minutes", "2 days".
+pub(crate) fn duration(ms: i64) -> String {
+    let ms = ms.max(0);
+    if ms < MINUTE {
+        return plural((ms / 1000) as usize, "second");
+    }
+    if ms < HOUR {
+        return plural(((ms + MINUTE / 2) / MINUTE) as usize, "minute");
+    }
+    if ms < 2 * DAY {
+        let h = ms / HOUR;
+        let m = (ms % HOUR) / MINUTE;
+        return if m == 0 { plural(h as usize, "hour") } else { format!("{} {}", plural(h as usize, "hour"), plural(m as usize, "minute")) };
+    }
+    plural(((ms + DAY / 2) / DAY) as usize, "day")
+}
+
+/// Joins at most `max` items, adding "and N more".
+pub(crate) fn list(items: &[&str], max: usize) -> String {
+    if items.len() <= max {
+        items.join(", ")
+    } else {
+        format!("{} and {} more", items[..max].join(", "), items.len() - max)
+    }
+}
+
+/// Evidence for `rows`, capped at [`MAX_EVIDENCE`]: every row of `keep`
+/// first (the alarming records), then the earliest of the others.
+pub(crate) fn evidence(cx: &Context, rows: &[usize], keep: &[usize]) -> Vec<Evidence> {
+    let mut chosen: Vec<usize> = keep.to_vec();
+    chosen.sort_unstable();
+    chosen.dedup();
+    chosen.truncate(MAX_EVIDENCE);
+    let mut rest: Vec<usize> = rows.iter().copied().filter(|r| chosen.binary_search(r).is_err()).collect();
+    rest.sort_unstable();
+    rest.dedup();
+    let room = MAX_EVIDENCE.saturating_sub(chosen.len());
+    chosen.extend(rest.into_iter().take(room));
+    chosen.into_iter().map(|i| cx.ev_signin(i)).collect()
+}
+
+/// Adds explanatory fields to the evidence item of sign-in `row`, if cited.
+pub(crate) fn annotate(evidence: &mut [Evidence], cx: &Context, row: usize, fields: &[(&str, String)]) {
+    let id = cx.ds.signins[row].request_id.render(&cx.ds.strings);
+    let src = cx.ds.signins[row].src;
+    for e in evidence.iter_mut() {
+        if e.id == id && e.line == src.line as u64 && e.input == src.input {
+            for (k, v) in fields {
+                e.fields.push((k.to_string(), v.clone()));
+            }
+        }
+    }
+}
+
+/// Decrements a count in a sliding-window tally and forgets the key at zero.
+pub(crate) fn dec<K: std::hash::Hash + Eq>(map: &mut FxHashMap<K, u32>, key: K) {
+    if let Some(n) = map.get_mut(&key) {
+        *n -= 1;
+        if *n == 0 {
+            map.remove(&key);
+        }
+    }
+}
+
+/// Groups IP addresses into the network an attacker controls as a unit:
+/// the IPv4 address itself, or the IPv6 /64 (one subscriber's prefix, which
+/// rotating-address tools cycle through). Parses each distinct address once.
+#[derive(Default)]
+pub(crate) struct IpKeys {
+    cache: FxHashMap<Sym, Option<u128>>,
+}
+
+impl IpKeys {
+    pub(crate) fn key(&mut self, cx: &Context, ip: Sym) -> Option<u128> {
+        if ip.is_empty() {
+            return None;
+        }
+        *self.cache.entry(ip).or_insert_with(|| match parse_ip(cx.s(ip))? {
+            IpAddr::V4(v4) => Some((0xffffu128 << 32) | u32::from(v4) as u128),
+            IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+                Some(v4) => Some((0xffffu128 << 32) | u32::from(v4) as u128),
+                None => Some(u128::from(v6) & !((1u128 << 64) - 1)),
+            },
+        })
+    }
+}
+
+/// The /16 of an IPv4 address or the first two hextets (/32) of an IPv6
+/// address, as the Sentinel rule *SuccessThenFail_DiffIP_SameUserandApp*
+/// compares them, tagged with the family (4 or 6).
+pub(crate) fn net16(ip: &str) -> Option<(u8, u32)> {
+    match parse_ip(ip)? {
+        IpAddr::V4(v4) => Some((4, u32::from(v4) >> 16)),
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => Some((4, u32::from(v4) >> 16)),
+            None => Some((6, (u128::from(v6) >> 96) as u32)),
+        },
+    }
+}
+
+/// Who is privileged, cached per account. An account is privileged from the
+/// start when the settings name it (or it is a break-glass account), and
+/// from its first privileged role assignment when the audit log shows one.
+pub(crate) struct Privileged<'c, 'a> {
+    cx: &'c Context<'a>,
+    since: FxHashMap<Sym, Option<i64>>,
+}
+
+impl<'c, 'a> Privileged<'c, 'a> {
+    pub(crate) fn new(cx: &'c Context<'a>) -> Self {
+        Privileged { cx, since: FxHashMap::default() }
+    }
+
+    /// Whether the sign-in's account was privileged at the time of the sign-in.
+    pub(crate) fn at(&mut self, s: &SignIn) -> bool {
+        let key = user_key(s);
+        if key.is_empty() {
+            return false;
+        }
+        let cx = self.cx;
+        let since = *self.since.entry(key).or_insert_with(|| {
+            let names = [cx.s(s.upn), cx.s(s.user_id)];
+            if names.iter().any(|n| !n.is_empty() && cx.is_privileged(n, entrascope_core::Timestamp(i64::MIN))) {
+                return Some(i64::MIN);
+            }
+            names.iter().filter(|n| !n.is_empty()).filter_map(|n| cx.learned_privileged.get(&n.to_lowercase())).map(|t| t.0).min()
+        });
+        since.is_some_and(|t| t <= s.time.0)
+    }
+}
+
+/// Whether the sign-in has coordinates (Graph `location.geoCoordinates`).
+pub(crate) fn coords(s: &SignIn) -> Option<(f64, f64)> {
+    let (lat, lon) = (s.latitude as f64, s.longitude as f64);
+    (lat.is_finite() && lon.is_finite() && (lat != 0.0 || lon != 0.0) && lat.abs() <= 90.0 && lon.abs() <= 180.0).then_some((lat, lon))
+}
+
+/// Great-circle distance in kilometres (haversine, mean Earth radius).
+pub(crate) fn distance_km(a: (f64, f64), b: (f64, f64)) -> f64 {
+    let (la1, lo1, la2, lo2) = (a.0.to_radians(), a.1.to_radians(), b.0.to_radians(), b.1.to_radians());
+    let h = ((la2 - la1) / 2.0).sin().powi(2) + la1.cos() * la2.cos() * ((lo2 - lo1) / 2.0).sin().powi(2);
+    2.0 * 6371.0088 * h.sqrt().min(1.0).asin()
+}
+
+/// The first and last UTC day holding a user sign-in.
+pub(crate) fn user_day_span(cx: &Context) -> Option<(i64, i64)> {
+    let mut it = cx.user_signins().map(|(_, s)| s.time.day());
+    let first = it.next()?;
+    let (lo, hi) = it.fold((first, first), |(lo, hi), d| (lo.min(d), hi.max(d)));
+    Some((lo, hi))
+}
+
+/// One account-day over its threshold (see [`daily_spikes`]).
+pub(crate) struct DaySpike {
+    pub user: Sym,
+    /// UTC day (days since the epoch).
+    pub day: i64,
+    /// The counted sign-ins, by time.
+    pub rows: Vec<usize>,
+    /// The median count of the account's other days in the data.
+    pub median: f64,
+    pub threshold: usize,
+}
+
+/// Account-days whose count of `events` (account, sign-in row) reaches
+/// `max(floor, ceil(mult × median))`, where the median is taken over the
+/// account's other days in the data (days without events count as zero), so
+/// an account that fails ten times every day is judged against itself.
+pub(crate) fn daily_spikes(cx: &Context, events: &[(Sym, usize)], floor: usize, mult: f64) -> Vec<DaySpike> {
+    let Some((d0, d1)) = user_day_span(cx) else { return Vec::new() };
+    let mut by_day: FxHashMap<(Sym, i64), Vec<usize>> = FxHashMap::default();
+    for &(user, row) in events {
+        if !user.is_empty() {
+            by_day.entry((user, cx.ds.signins[row].time.day())).or_default().push(row);
+        }
+    }
+    let mut by_user: FxHashMap<Sym, Vec<(i64, usize)>> = FxHashMap::default();
+    for (&(user, day), rows) in &by_day {
+        by_user.entry(user).or_default().push((day, rows.len()));
+    }
+    let mut out = Vec::new();
+    for ((user, day), mut rows) in by_day {
+        if rows.len() < floor {
+            continue;
+        }
+        let others: Vec<usize> = by_user[&user].iter().filter(|(d, _)| *d != day).map(|(_, n)| *n).collect();
+        let days = (d1 - d0).max(0) as usize; // other days in the span
+        let median = median_with_zeros(&others, days);
+        let threshold = floor.max((mult * median).ceil() as usize);
+        if rows.len() >= threshold {
+            rows.sort_unstable();
+            out.push(DaySpike { user, day, rows, median, threshold });
+        }
+    }
+    out.sort_by_key(|s| (s.day, s.user));
+    out
+}
+
+/// The median of `values` padded with zeros to `len` items.
+fn median_with_zeros(values: &[usize], len: usize) -> f64 {
+    let len = len.max(values.len());
+    if len == 0 {
+        return 0.0;
+    }
+    let mut v: Vec<usize> = values.to_vec();
+    v.sort_unstable();
+    let zeros = len - v.len();
+    let at = |i: usize| if i < zeros { 0 } else { v[i - zeros] };
+    if len % 2 == 1 {
+        at(len / 2) as f64
+    } else {
+        (at(len / 2 - 1) + at(len / 2)) as f64 / 2.0
+    }
+}
+
+/// A UTC day as `Thu 2026-10-08`.
+pub(crate) fn day_label(day: i64) -> String {
+    let t = entrascope_core::Timestamp(day * DAY);
+    let names = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+    format!("{} {}", names[t.weekday() as usize % 7], &t.to_rfc3339()[..10])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn medians_count_quiet_days_as_zero() {
+        assert_eq!(median_with_zeros(&[], 10), 0.0);
+        assert_eq!(median_with_zeros(&[5, 7, 9], 4), 6.0);
+        assert_eq!(median_with_zeros(&[4, 4, 4, 4, 4], 5), 4.0);
+        assert_eq!(median_with_zeros(&[9, 9], 5), 0.0);
+    }
+
+    #[test]
+    fn distances_and_networks() {
+        let london = (51.5074, -0.1278);
+        let new_york = (40.7128, -74.0060);
+        let d = distance_km(london, new_york);
+        assert!((d - 5570.0).abs() < 20.0, "{d}");
+        assert_eq!(net16("203.0.113.45"), net16("203.0.7.1"));
+        assert_ne!(net16("203.0.113.45"), net16("203.1.113.45"));
+        assert_eq!(net16("2001:db8:1::1"), net16("2001:db8:ffff::2"));
+        assert_ne!(net16("2001:db8::1").map(|n| n.0), net16("32.1.13.184").map(|n| n.0));
+        assert_eq!(net16("::ffff:203.0.113.45"), net16("203.0.9.9"));
+        assert!(net16("not an ip").is_none());
+    }
+
+    #[test]
+    fn words() {
+        assert_eq!(plural(1, "account"), "1 account");
+        assert_eq!(plural(3, "country"), "3 countries");
+        assert_eq!(plural(2, "day"), "2 days");
+        assert_eq!(plural(4, "address"), "4 addresses");
+        assert_eq!(duration(40_000), "40 seconds");
+        assert_eq!(duration(18 * MINUTE), "18 minutes");
+        assert_eq!(duration(3 * HOUR + 5 * MINUTE), "3 hours 5 minutes");
+        assert_eq!(duration(3 * DAY), "3 days");
+        assert_eq!(day_label(20_369), "Wed 2025-10-08");
+        assert_eq!(list(&["a", "b", "c"], 2), "a, b and 1 more");
+    }
+}
