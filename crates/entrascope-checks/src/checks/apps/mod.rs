@@ -6,7 +6,9 @@
 //! modified-property values (JSON-ish text), and the extraction of
 //! permission grants from the several events one consent writes.
 
-super::register! {}
+super::register! {
+    credential_added,
+}
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
