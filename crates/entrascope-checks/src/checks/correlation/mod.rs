@@ -21,8 +21,11 @@ use crate::Context;
 super::register! {
     brute_force,
     distributed_cracking,
+    impossible_travel,
     mfa_fatigue,
+    new_country,
     password_spray,
+    success_then_failure,
 }
 
 /// The most sign-ins one finding cites. Findings say how many there were in

@@ -3,6 +3,7 @@ use std::collections::BTreeMap;
 use entrascope_core::{declare_check, DataNeed, Finding, SettingKey, Severity};
 use entrascope_logs::Outcome;
 
+use super::{account, evidence, join_limited};
 use crate::refdata::is_legacy_client;
 use crate::Context;
 
@@ -24,7 +25,11 @@ declare_check! {
     /// Selects user sign-ins with status success whose client app is in the
     /// legacy list (`data/legacy-client-apps.tsv`, from the Sentinel hunting
     /// query *LegacyAuthAttempt* and Microsoft's Conditional Access docs), and
-    /// groups them into one finding per user with every sign-in as evidence.
+    /// groups them into one finding per user with every sign-in as evidence
+    /// (the first 500 when there are more), naming the protocols and source
+    /// addresses. Unlike the hunting query, combinations already seen are
+    /// not suppressed: an export review has no earlier window to compare
+    /// with, and every legacy success matters once the protocols are blocked.
     /// With `legacy_authentication_blocked: true` in the settings the finding
     /// is high severity (guide row user-accounts-044: success after legacy
     /// authentication was disabled); otherwise it is medium (row
@@ -63,23 +68,22 @@ pub fn run(cx: &Context) -> Vec<Finding> {
     let mut by_user: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for (i, s) in cx.user_signins() {
         if s.outcome == Outcome::Success && is_legacy_client(cx.s(s.client_app)) {
-            by_user.entry(cx.s(s.upn)).or_default().push(i);
+            by_user.entry(account(cx, s)).or_default().push(i);
         }
     }
     by_user
         .into_iter()
         .map(|(user, rows)| {
-            let mut protocols: Vec<&str> = rows.iter().map(|&i| cx.s(cx.ds.signins[i].client_app)).collect();
-            protocols.sort_unstable();
-            protocols.dedup();
+            let protocols = join_limited(rows.iter().map(|&i| cx.s(cx.ds.signins[i].client_app)), 5);
+            let ips = join_limited(rows.iter().map(|&i| cx.s(cx.ds.signins[i].ip)), 3);
             let when = if blocked { " after legacy authentication was disabled" } else { "" };
+            let (evidence, note) = evidence(cx, &rows);
             let summary = format!(
-                "{user} signed in {} time{} over {}{when}",
+                "{user} signed in {} time{} over {protocols}{}{when}{note}",
                 rows.len(),
                 if rows.len() == 1 { "" } else { "s" },
-                protocols.join(", ")
+                if ips.is_empty() { String::new() } else { format!(" from {ips}") },
             );
-            let evidence = rows.iter().map(|&i| cx.ev_signin(i)).collect();
             let f = Finding::new(&META, summary, evidence).with_subject(user);
             if blocked {
                 f.with_severity(Severity::High)
