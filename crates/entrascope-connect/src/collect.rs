@@ -202,7 +202,11 @@ impl Collector {
                     g.problems.extend(extra);
                     g.problems.extend(p.problems);
                     if g.rules.iter().any(|r| !r.id.is_empty() && r.id.eq_ignore_ascii_case(&p.value.id)) {
-                        g.problems.push(group_problem(Level::Warning, 0, format!("rule {} was already read from another file; this copy is ignored", p.value.id)));
+                        g.problems.push(group_problem(
+                            Level::Warning,
+                            0,
+                            format!("rule {} was already read from another file; this copy is ignored", p.value.id),
+                        ));
                     } else {
                         g.rules.push(p.value);
                     }
@@ -224,7 +228,11 @@ impl Collector {
                     g.problems.extend(extra);
                     g.problems.extend(p.problems);
                     if g.connectors.iter().any(|c| c.id == p.value.id) {
-                        g.problems.push(group_problem(Level::Warning, 0, format!("connector {} was already read from another file; this copy is ignored", p.value.id)));
+                        g.problems.push(group_problem(
+                            Level::Warning,
+                            0,
+                            format!("connector {} was already read from another file; this copy is ignored", p.value.id),
+                        ));
                     } else {
                         g.connectors.push(p.value);
                     }
@@ -249,7 +257,11 @@ impl Collector {
                     g.problems.extend(extra);
                     g.problems.extend(p.problems);
                     if g.mv.is_some() {
-                        g.problems.push(group_problem(Level::Warning, 0, format!("a second MV.xml in this folder is ignored (first: {})", g.mv_path.clone().unwrap_or_default())));
+                        g.problems.push(group_problem(
+                            Level::Warning,
+                            0,
+                            format!("a second MV.xml in this folder is ignored (first: {})", g.mv_path.clone().unwrap_or_default()),
+                        ));
                     } else {
                         g.mv = Some(p.value);
                         g.mv_path = Some(path.to_string());
@@ -409,7 +421,9 @@ fn build_config(
         )));
     }
     if rules.is_empty() {
-        problems.push(folder_problem(format!("configuration {label:?} has no SynchronizationRules/*.xml: the sync-rule checks find nothing to check")));
+        problems.push(folder_problem(format!(
+            "configuration {label:?} has no SynchronizationRules/*.xml: the sync-rule checks find nothing to check"
+        )));
     }
     connectors.sort_by_key(|c| c.name.to_ascii_lowercase());
     let mut missing: BTreeSet<String> = BTreeSet::new();
@@ -425,7 +439,9 @@ fn build_config(
         }
     }
     for id in missing {
-        problems.push(folder_problem(format!("configuration {label:?}: rules refer to connector {id}, which is not among the connector files")));
+        problems.push(folder_problem(format!(
+            "configuration {label:?}: rules refer to connector {id}, which is not among the connector files"
+        )));
     }
     rules.sort_by(|a, b| {
         (a.connector_name.to_ascii_lowercase(), a.direction, a.precedence.unwrap_or(u32::MAX), &a.name).cmp(&(
@@ -457,7 +473,10 @@ mod tests {
             Some(("a.zip/Prod".to_string(), ConnectKind::ExportRule))
         );
         assert_eq!(export_part_from_path("GlobalSettings/MV.xml"), Some((String::new(), ConnectKind::ExportGlobalSettings)));
-        assert_eq!(export_part_from_path(&normalize(r"C:\x\Connectors\Connector_{a}.xml")), Some(("C:/x".to_string(), ConnectKind::ExportConnector)));
+        assert_eq!(
+            export_part_from_path(&normalize(r"C:\x\Connectors\Connector_{a}.xml")),
+            Some(("C:/x".to_string(), ConnectKind::ExportConnector))
+        );
         assert_eq!(export_part_from_path("x/Other/MV.xml"), None);
     }
 }

@@ -75,7 +75,11 @@ pub fn read_rule(path: &str, bytes: &[u8]) -> Result<Parsed<SyncRule>, Problem> 
     let doc = parse_doc(path, bytes, &[], &mut problems)?;
     let root = doc.root().ok_or_else(|| Problem::error(path, 1, "no XML element"))?;
     if root.name != "synchronizationRule" {
-        return Err(Problem::error(path, root.line, format!("not a sync rule: the root element is <{}>, not <synchronizationRule>", root.name)));
+        return Err(Problem::error(
+            path,
+            root.line,
+            format!("not a sync rule: the root element is <{}>, not <synchronizationRule>", root.name),
+        ));
     }
     let mut extra = Vec::new();
     for child in doc.children(root) {
@@ -153,7 +157,11 @@ pub fn read_rule(path: &str, bytes: &[u8]) -> Result<Parsed<SyncRule>, Problem> 
                         return None;
                     }
                     let case_sensitive = doc.text(c, "caseSensitive").and_then(parse_bool).unwrap_or(false);
-                    Some(JoinCondition { cs_attribute: text_of(&doc, c, "csAttribute"), mv_attribute: text_of(&doc, c, "ilmAttribute"), case_sensitive })
+                    Some(JoinCondition {
+                        cs_attribute: text_of(&doc, c, "csAttribute"),
+                        mv_attribute: text_of(&doc, c, "ilmAttribute"),
+                        case_sensitive,
+                    })
                 })
                 .collect();
             join.push(JoinGroup { conditions });
@@ -217,7 +225,8 @@ fn read_mapping(doc: &Doc, m: &Node, path: &str, problems: &mut Vec<Problem>, ex
     }
     let dest = text_of(doc, m, "dest");
     let src = doc.child(m, "src");
-    let src_attrs: Vec<String> = src.map(|s| doc.all(s, "attr").map(|a| a.text.clone()).filter(|a| !a.is_empty()).collect()).unwrap_or_default();
+    let src_attrs: Vec<String> =
+        src.map(|s| doc.all(s, "attr").map(|a| a.text.clone()).filter(|a| !a.is_empty()).collect()).unwrap_or_default();
     let expression = doc.text(m, "expression").map(|e| e.to_string()).filter(|e| !e.is_empty());
     let execute_once = m.attr("execute-once").and_then(parse_bool).unwrap_or(false);
     let merge_type = text_of(doc, m, "valueMergeType");
@@ -234,7 +243,11 @@ fn read_mapping(doc: &Doc, m: &Node, path: &str, problems: &mut Vec<Problem>, ex
     } else {
         let constant = src.map(|s| s.text.clone()).unwrap_or_default();
         if src.is_none() {
-            problems.push(Problem::warning(path, m.line, format!("mapping to {dest:?} has neither a source nor an expression; read as an empty constant")));
+            problems.push(Problem::warning(
+                path,
+                m.line,
+                format!("mapping to {dest:?} has neither a source nor an expression; read as an empty constant"),
+            ));
         }
         (FlowType::Constant, Vec::new(), Some(constant))
     };
@@ -379,7 +392,9 @@ pub fn read_global_settings(path: &str, bytes: &[u8]) -> Result<Parsed<MvSetting
     let mv = match root.name.as_str() {
         "saved-mv-configuration" => doc.child(root, "mv-data"),
         "mv-data" => Some(root),
-        other => return Err(Problem::error(path, root.line, format!("not MV.xml: the root element is <{other}>, not <saved-mv-configuration>"))),
+        other => {
+            return Err(Problem::error(path, root.line, format!("not MV.xml: the root element is <{other}>, not <saved-mv-configuration>")))
+        }
     };
     let mut global = GlobalParams { present: true, ..GlobalParams::default() };
     match mv.and_then(|mv| doc.child(mv, "parameter-values")) {
@@ -389,7 +404,11 @@ pub fn read_global_settings(path: &str, bytes: &[u8]) -> Result<Parsed<MvSetting
                 match (p.name.as_str(), p.attr("name")) {
                     ("parameter", Some(name)) => {
                         if global.values.insert(name.to_string(), p.text.clone()).is_some() {
-                            problems.push(Problem::warning(path, p.line, format!("parameter {name} appears twice; the last value is used")));
+                            problems.push(Problem::warning(
+                                path,
+                                p.line,
+                                format!("parameter {name} appears twice; the last value is used"),
+                            ));
                         }
                         global.origins.insert(name.to_string(), origin(path, p.line));
                     }
@@ -437,7 +456,8 @@ mod tests {
 
     #[test]
     fn reads_a_rule() {
-        let p = read_rule("x/SynchronizationRules/SynchronizationRule_{4d694111-7aa0-4741-b949-9067fedd9942}.xml", RULE.as_bytes()).unwrap();
+        let p =
+            read_rule("x/SynchronizationRules/SynchronizationRule_{4d694111-7aa0-4741-b949-9067fedd9942}.xml", RULE.as_bytes()).unwrap();
         let r = p.value;
         assert_eq!(r.name, "Custom");
         assert!(r.is_custom());
@@ -449,7 +469,10 @@ mod tests {
         assert_eq!(r.mappings[0].flow_type, FlowType::Expression);
         assert_eq!(r.mappings[0].expression.as_deref(), Some("UCase([department]) & [company]"));
         assert_eq!(r.mappings[0].source_attributes, ["department", "company"]);
-        assert_eq!((r.mappings[1].flow_type, r.mappings[1].execute_once, r.mappings[1].constant.as_deref()), (FlowType::Constant, true, Some("False")));
+        assert_eq!(
+            (r.mappings[1].flow_type, r.mappings[1].execute_once, r.mappings[1].constant.as_deref()),
+            (FlowType::Constant, true, Some("False"))
+        );
         assert_eq!(r.mappings[2].flow_type, FlowType::Direct);
         assert_eq!(r.mappings[3].flow_type, FlowType::Expression);
         assert!(r.join[0].conditions[0].case_sensitive);

@@ -81,7 +81,8 @@ pub fn iif_count(expr: &str) -> usize {
 }
 
 /// String-cleanup functions, whose chains compensate for dirty source data.
-pub const CLEANUP_FUNCTIONS: &[&str] = &["Replace", "Trim", "LTrim", "RTrim", "UCase", "LCase", "PCase", "ProperCase", "Left", "Right", "Mid", "RemoveDuplicates"];
+pub const CLEANUP_FUNCTIONS: &[&str] =
+    &["Replace", "Trim", "LTrim", "RTrim", "UCase", "LCase", "PCase", "ProperCase", "Left", "Right", "Mid", "RemoveDuplicates"];
 
 /// How many cleanup functions are called.
 pub fn cleanup_calls(expr: &str) -> usize {

@@ -16,6 +16,7 @@
 
 pub mod checks;
 pub mod collect;
+pub mod diff;
 pub mod documenter;
 pub mod errors;
 pub mod export;
@@ -30,6 +31,8 @@ pub mod versions;
 pub mod xml;
 
 pub use collect::{Collector, ConnectData, ConnectInput};
+pub use diff::{diff, render_diff_text, ConfigDiff};
+pub use documenter::DocumenterReport;
 pub use model::*;
 pub use problem::{Level, Parsed, Problem};
 pub use sniff::{sniff, ConnectKind, SNIFF_HEAD};

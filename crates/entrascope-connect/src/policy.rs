@@ -86,7 +86,8 @@ pub fn read_policy_json(path: &str, bytes: &[u8]) -> Result<Parsed<Config>, Prob
         };
         let name = get_str(dp, &["fullyQualifiedDomainName", "friendlyName", "name"]);
         let id = get_str(dp, &["uniqueIdentifier", "identifier", "id"]);
-        let mut conn = connector(&id, if name.is_empty() { format!("directory {}", i + 1) } else { name }, ConnectorKind::ActiveDirectory, path);
+        let mut conn =
+            connector(&id, if name.is_empty() { format!("directory {}", i + 1) } else { name }, ConnectorKind::ActiveDirectory, path);
         for pf in get_arr(dp, "partitionFilters") {
             if let Value::Object(pf) = pf {
                 conn.partitions.push(Partition {
@@ -120,7 +121,11 @@ pub fn read_policy_json(path: &str, bytes: &[u8]) -> Result<Parsed<Config>, Prob
         "policy JSON has no MV.xml global settings (version, staging mode, source anchor, scheduler): the checks that need them are skipped for it",
     ));
     if standard_seen {
-        problems.push(Problem::warning(path, 0, "built-in rules in the policy JSON carry only name, id, tag and precedence (no scope, join or mappings)"));
+        problems.push(Problem::warning(
+            path,
+            0,
+            "built-in rules in the policy JSON carry only name, id, tag and precedence (no scope, join or mappings)",
+        ));
     }
     Ok(Parsed { value: cfg, problems })
 }
@@ -216,7 +221,11 @@ fn rule(r: &Map<String, Value>, conn: &Connector, path: &str, problems: &mut Vec
     SyncRule {
         id: {
             let id = get_str(r, &["uniqueIdentifier", "identifier"]);
-            if id.is_empty() { id } else { norm_guid(&id) }
+            if id.is_empty() {
+                id
+            } else {
+                norm_guid(&id)
+            }
         },
         internal_id: get_str(r, &["internalIdentifier"]),
         version: String::new(),

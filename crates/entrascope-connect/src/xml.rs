@@ -212,7 +212,8 @@ pub fn parse(text: &str, skip: &[&str]) -> Result<Doc, XmlError> {
 fn eof_note(e: &quick_xml::Error) -> &'static str {
     use quick_xml::errors::{IllFormedError, SyntaxError};
     match e {
-        quick_xml::Error::IllFormed(IllFormedError::MissingEndTag(_)) | quick_xml::Error::Syntax(SyntaxError::UnclosedTag | SyntaxError::UnclosedCData | SyntaxError::UnclosedComment) => {
+        quick_xml::Error::IllFormed(IllFormedError::MissingEndTag(_))
+        | quick_xml::Error::Syntax(SyntaxError::UnclosedTag | SyntaxError::UnclosedCData | SyntaxError::UnclosedComment) => {
             " (the file ends early: truncated?)"
         }
         _ => "",
@@ -281,7 +282,10 @@ mod tests {
         let mut x = String::from("<?xml version=\"1.0\"?>\n<!DOCTYPE lolz [\n <!ENTITY lol \"lol\">\n");
         x.push_str(" <!ENTITY lol1 \"&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;\">\n");
         for i in 2..10 {
-            x.push_str(&format!(" <!ENTITY lol{i} \"&lol{p};&lol{p};&lol{p};&lol{p};&lol{p};&lol{p};&lol{p};&lol{p};&lol{p};&lol{p};\">\n", p = i - 1));
+            x.push_str(&format!(
+                " <!ENTITY lol{i} \"&lol{p};&lol{p};&lol{p};&lol{p};&lol{p};&lol{p};&lol{p};&lol{p};&lol{p};&lol{p};\">\n",
+                p = i - 1
+            ));
         }
         x.push_str("]>\n<lolz>&lol9;</lolz>");
         let d = parse(&x, &[]).unwrap();

@@ -5,8 +5,8 @@ mod common;
 
 use common::*;
 use entrascope_connect::*;
-use entrascope_core::coverage::RuntimeStatus;
 use entrascope_core::check::DOC_SECTIONS;
+use entrascope_core::coverage::RuntimeStatus;
 use entrascope_core::{CoverageStatus, Evidence, Finding};
 
 /// What the unmodified sample must give at 2026-11-21.
@@ -50,10 +50,10 @@ const USER_LYNC: &str = "10fd1aee-ad24-4de2-8c9f-31727286d8f2";
 #[test]
 fn declarations_are_complete() {
     let metas = checks();
-    assert_eq!(metas.len(), 17);
+    assert_eq!(metas.len(), 18);
     let mut guides: Vec<&str> = metas.iter().flat_map(|m| m.guide.iter().copied()).collect();
     guides.sort();
-    let want: Vec<String> = (1..=18).filter(|n| *n != 6).map(|n| format!("sync-{n:03}")).collect();
+    let want: Vec<String> = (1..=18).map(|n| format!("sync-{n:03}")).collect();
     assert_eq!(guides, want);
     let mut codes: Vec<&str> = metas.iter().map(|m| m.code).collect();
     codes.sort();
@@ -102,7 +102,11 @@ fn sample_export_gives_exactly_its_findings() {
             "{c93c2c84-f29f-4d43-bc3b-fa439a2fb1c1}"
         ]
     );
-    assert!(a.evidence.iter().filter(|e| e.id.starts_with('{')).all(|e| e.input != Evidence::NO_INPUT && e.field("connector") == Some("contoso.com")));
+    assert!(a
+        .evidence
+        .iter()
+        .filter(|e| e.id.starts_with('{'))
+        .all(|e| e.input != Evidence::NO_INPUT && e.field("connector") == Some("contoso.com")));
 
     let p = only(&findings, "SYNC-PHS-DISABLED");
     assert_eq!(ids(p), ["Microsoft.OptionalFeature.PasswordHashSync", "password-hash-sync-config/enabled"]);
@@ -145,7 +149,12 @@ fn custom_rule_placed_with_precedence_before_is_fine() {
 fn two_custom_rules_with_one_precedence() {
     let mut files = sample("p");
     add_rule(&mut files, "p", CUSTOM, &rule_xml(&RuleSpec { precedence: 50, ..RuleSpec::default() }));
-    add_rule(&mut files, "p", CUSTOM2, &rule_xml(&RuleSpec { guid: CUSTOM2, name: "In from AD - User Custom 2", precedence: 50, ..RuleSpec::default() }));
+    add_rule(
+        &mut files,
+        "p",
+        CUSTOM2,
+        &rule_xml(&RuleSpec { guid: CUSTOM2, name: "In from AD - User Custom 2", precedence: 50, ..RuleSpec::default() }),
+    );
     let (findings, _) = run_files(&files);
     assert_eq!(codes(&findings), expect(&["SYNC-RULE-PRECEDENCE-CLASH"]));
     let mut got = ids(only(&findings, "SYNC-RULE-PRECEDENCE-CLASH"));
@@ -154,7 +163,12 @@ fn two_custom_rules_with_one_precedence() {
     // Near miss: same precedence, different direction.
     let mut files = sample("p");
     add_rule(&mut files, "p", CUSTOM, &rule_xml(&RuleSpec { precedence: 50, ..RuleSpec::default() }));
-    add_rule(&mut files, "p", CUSTOM2, &rule_xml(&RuleSpec { guid: CUSTOM2, name: "Out to AD - Custom", precedence: 50, direction: "Outbound", ..RuleSpec::default() }));
+    add_rule(
+        &mut files,
+        "p",
+        CUSTOM2,
+        &rule_xml(&RuleSpec { guid: CUSTOM2, name: "Out to AD - Custom", precedence: 50, direction: "Outbound", ..RuleSpec::default() }),
+    );
     assert_eq!(codes(&run_files(&files).0), expect(&[]));
 }
 
@@ -169,13 +183,29 @@ fn one_off_rule_for_one_user() {
     assert_eq!(f.evidence[0].field("targets"), Some("scope sAMAccountName EQUAL jdoe"));
     // In an expression.
     let mut files = sample("p");
-    add_rule(&mut files, "p", CUSTOM, &rule_xml(&RuleSpec { mappings: &[("title", r#"IIF([userPrincipalName] = "ceo@contoso.com", "CEO", [title])"#)], ..RuleSpec::default() }));
+    add_rule(
+        &mut files,
+        "p",
+        CUSTOM,
+        &rule_xml(&RuleSpec {
+            mappings: &[("title", r#"IIF([userPrincipalName] = "ceo@contoso.com", "CEO", [title])"#)],
+            ..RuleSpec::default()
+        }),
+    );
     let (findings, _) = run_files(&files);
     assert_eq!(codes(&findings), expect(&["SYNC-ONE-OFF-RULE"]));
     assert!(only(&findings, "SYNC-ONE-OFF-RULE").summary.contains("[userPrincipalName] = \"ceo@contoso.com\""));
     // Near miss: a class of objects, not one.
     let mut files = sample("p");
-    add_rule(&mut files, "p", CUSTOM, &rule_xml(&RuleSpec { scope: &[("department", "EQUAL", "Sales"), ("sAMAccountName", "STARTSWITH", "svc_")], ..RuleSpec::default() }));
+    add_rule(
+        &mut files,
+        "p",
+        CUSTOM,
+        &rule_xml(&RuleSpec {
+            scope: &[("department", "EQUAL", "Sales"), ("sAMAccountName", "STARTSWITH", "svc_")],
+            ..RuleSpec::default()
+        }),
+    );
     assert_eq!(codes(&run_files(&files).0), expect(&[]));
 }
 
@@ -184,7 +214,18 @@ fn two_rules_writing_cloud_filtered() {
     let simple = r#"IIF([extensionAttribute15] = "NoSync", True, NULL)"#;
     let mut files = sample("p");
     add_rule(&mut files, "p", CUSTOM, &rule_xml(&RuleSpec { mappings: &[("cloudFiltered", simple)], ..RuleSpec::default() }));
-    add_rule(&mut files, "p", CUSTOM2, &rule_xml(&RuleSpec { guid: CUSTOM2, name: "Filter 2", precedence: 51, mappings: &[("cloudFiltered", r#"IIF([department] = "Test", True, NULL)"#)], ..RuleSpec::default() }));
+    add_rule(
+        &mut files,
+        "p",
+        CUSTOM2,
+        &rule_xml(&RuleSpec {
+            guid: CUSTOM2,
+            name: "Filter 2",
+            precedence: 51,
+            mappings: &[("cloudFiltered", r#"IIF([department] = "Test", True, NULL)"#)],
+            ..RuleSpec::default()
+        }),
+    );
     let (findings, _) = run_files(&files);
     assert_eq!(codes(&findings), expect(&["SYNC-CLOUDFILTERED-COMPLEX"]));
     assert_eq!(only(&findings, "SYNC-CLOUDFILTERED-COMPLEX").evidence.len(), 2);
@@ -193,7 +234,8 @@ fn two_rules_writing_cloud_filtered() {
     add_rule(&mut files, "p", CUSTOM, &rule_xml(&RuleSpec { mappings: &[("cloudFiltered", simple)], ..RuleSpec::default() }));
     assert_eq!(codes(&run_files(&files).0), expect(&[]));
     // One rule, complex logic.
-    let complex = r#"IIF([extensionAttribute15] = "NoSync", True, IIF(IsPresent([employeeID]), IIF([department] = "Temp", True, NULL), True))"#;
+    let complex =
+        r#"IIF([extensionAttribute15] = "NoSync", True, IIF(IsPresent([employeeID]), IIF([department] = "Temp", True, NULL), True))"#;
     let mut files = sample("p");
     add_rule(&mut files, "p", CUSTOM, &rule_xml(&RuleSpec { mappings: &[("cloudFiltered", complex)], ..RuleSpec::default() }));
     let (findings, _) = run_files(&files);
@@ -213,7 +255,12 @@ fn overly_complex_custom_rule() {
     assert!(f.summary.contains("nests calls 5 deep (threshold 4)"), "{}", f.summary);
     // Near miss: the Documenter sample's own fix, UCase(Trim([department])).
     let mut files = sample("p");
-    add_rule(&mut files, "p", CUSTOM, &rule_xml(&RuleSpec { mappings: &[("department", "UCase(Trim([department]))")], ..RuleSpec::default() }));
+    add_rule(
+        &mut files,
+        "p",
+        CUSTOM,
+        &rule_xml(&RuleSpec { mappings: &[("department", "UCase(Trim([department]))")], ..RuleSpec::default() }),
+    );
     assert_eq!(codes(&run_files(&files).0), expect(&[]));
 }
 
@@ -274,7 +321,10 @@ fn three_hour_sync_interval_and_suspended_scheduler() {
     set_param(&mut files, param::SCHEDULER_SUSPENDED, "True");
     set_param(&mut files, param::SYNC_SCHEDULE, "False");
     let f = run_files(&files).0;
-    assert_eq!(ids(only(&f, "SYNC-SCHEDULER")), ["Microsoft.Synchronize.SchedulerSuspended", "Microsoft.Synchronize.SynchronizationSchedule"]);
+    assert_eq!(
+        ids(only(&f, "SYNC-SCHEDULER")),
+        ["Microsoft.Synchronize.SchedulerSuspended", "Microsoft.Synchronize.SynchronizationSchedule"]
+    );
     // Near miss: a shorter interval.
     let mut files = sample("p");
     set_param(&mut files, param::TIME_INTERVAL, "00:15:00");
@@ -287,7 +337,10 @@ fn deletion_protection_off() {
     set_param(&mut files, param::DELETION_THRESHOLD, "False");
     let (findings, _) = run_files(&files);
     assert_eq!(codes(&findings), expect(&["SYNC-DELETE-THRESHOLD-OFF"]));
-    assert_eq!(ids(only(&findings, "SYNC-DELETE-THRESHOLD-OFF")), ["Microsoft.OptionalFeature.ExportDeletionThreshold", "Microsoft.OptionalFeature.ExportDeletionThresholdValue"]);
+    assert_eq!(
+        ids(only(&findings, "SYNC-DELETE-THRESHOLD-OFF")),
+        ["Microsoft.OptionalFeature.ExportDeletionThreshold", "Microsoft.OptionalFeature.ExportDeletionThresholdValue"]
+    );
 }
 
 /// The sample moved to a current version with ms-DS-ConsistencyGuid as source anchor.
@@ -296,7 +349,12 @@ fn current_consistency_guid(files: &mut Files) {
     set_param(files, param::ANCHOR_ATTRIBUTE, "mS-DS-ConsistencyGuid");
     let old = "IIF(IsPresent([msExchRecipientTypeDetails]),IIF([msExchRecipientTypeDetails]=2,NULL,IIF(IsString([objectGUID]),CStr([objectGUID]),ConvertToBase64([objectGUID]))),IIF(IsString([objectGUID]),CStr([objectGUID]),ConvertToBase64([objectGUID])))";
     let new = "IIF(IsPresent([mS-DS-ConsistencyGuid]),IIF(IsString([mS-DS-ConsistencyGuid]),CStr([mS-DS-ConsistencyGuid]),ConvertToBase64([mS-DS-ConsistencyGuid])),ConvertToBase64([objectGUID]))";
-    for guid in ["0a1f95e3-265a-44fc-ad7c-80e267b05c06", "87cee849-139c-40ee-9aff-91c188006170", "9a365cc7-9ec7-4dd8-adab-cf212e21204e", "c93c2c84-f29f-4d43-bc3b-fa439a2fb1c1"] {
+    for guid in [
+        "0a1f95e3-265a-44fc-ad7c-80e267b05c06",
+        "87cee849-139c-40ee-9aff-91c188006170",
+        "9a365cc7-9ec7-4dd8-adab-cf212e21204e",
+        "c93c2c84-f29f-4d43-bc3b-fa439a2fb1c1",
+    ] {
         edit(files, &rule_path(guid), old, new);
     }
 }
@@ -332,7 +390,12 @@ fn current_version_with_consistency_guid() {
 fn password_hash_sync_on() {
     let mut files = sample("p");
     set_param(&mut files, param::PASSWORD_HASH_SYNC, "True");
-    edit(&mut files, "Connector_{ae4db4cc-b16b-4eb2-acf5-837ca84e4d7d}.xml", "<password-hash-sync-config><enabled>0</enabled>", "<password-hash-sync-config><enabled>1</enabled>");
+    edit(
+        &mut files,
+        "Connector_{ae4db4cc-b16b-4eb2-acf5-837ca84e4d7d}.xml",
+        "<password-hash-sync-config><enabled>0</enabled>",
+        "<password-hash-sync-config><enabled>1</enabled>",
+    );
     let (findings, _) = run_files(&files);
     let mut want = expect(&[]);
     want.retain(|c| c != "SYNC-PHS-DISABLED");
@@ -383,7 +446,8 @@ fn two_production_servers() {
     assert_eq!(servers, ["CONTOSO-SYNC01", "CONTOSO-SYNC02"]);
     assert!(f.summary.contains("contoso.onmicrosoft.com - aad"));
     // Every per-configuration finding appears once per server; no needs-data next to the finding.
-    let mut want: Vec<String> = BASELINE.iter().flat_map(|c| [c.to_string(), c.to_string()]).chain(["SYNC-NO-STAGING-SERVER".to_string()]).collect();
+    let mut want: Vec<String> =
+        BASELINE.iter().flat_map(|c| [c.to_string(), c.to_string()]).chain(["SYNC-NO-STAGING-SERVER".to_string()]).collect();
     want.sort();
     assert_eq!(codes(&findings), want);
     assert!(status.iter().all(|s| s.guide != "sync-005"));

@@ -190,7 +190,12 @@ fn entity_bomb_in_a_rule_is_not_expanded() {
 fn unknown_elements_are_kept_as_warnings() {
     let mut files = sample("prod");
     let path = rule_path("0b088913-b613-4d9d-9563-9988b7719ed6");
-    edit(&mut files, &path, "<EnablePasswordSync>false</EnablePasswordSync>", "<EnablePasswordSync>false</EnablePasswordSync>\n  <jitScope><x>value kept</x></jitScope>");
+    edit(
+        &mut files,
+        &path,
+        "<EnablePasswordSync>false</EnablePasswordSync>",
+        "<EnablePasswordSync>false</EnablePasswordSync>\n  <jitScope><x>value kept</x></jitScope>",
+    );
     let data = collect(&files);
     let r = data.configs[0].rules.iter().find(|r| r.name == "In from AD - User Join").unwrap();
     assert_eq!(r.extra, [("jitScope".to_string(), "value kept".to_string())]);

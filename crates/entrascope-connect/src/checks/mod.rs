@@ -16,6 +16,7 @@ pub mod sync_002_precedence_clash;
 pub mod sync_003_source_anchor;
 pub mod sync_004_group_filtering;
 pub mod sync_005_no_staging_server;
+pub mod sync_006_staging_drift;
 pub mod sync_007_version_behind;
 pub mod sync_008_version_unsupported;
 pub mod sync_009_complex_custom_rule;
@@ -57,6 +58,7 @@ pub static CHECKS: &[CheckDef] = &[
     CheckDef { meta: &sync_003_source_anchor::META, run: sync_003_source_anchor::run },
     CheckDef { meta: &sync_004_group_filtering::META, run: sync_004_group_filtering::run },
     CheckDef { meta: &sync_005_no_staging_server::META, run: sync_005_no_staging_server::run },
+    CheckDef { meta: &sync_006_staging_drift::META, run: sync_006_staging_drift::run },
     CheckDef { meta: &sync_007_version_behind::META, run: sync_007_version_behind::run },
     CheckDef { meta: &sync_008_version_unsupported::META, run: sync_008_version_unsupported::run },
     CheckDef { meta: &sync_009_complex_custom_rule::META, run: sync_009_complex_custom_rule::run },

@@ -96,7 +96,10 @@ pub fn run(cx: &Ctx, out: &mut Out) {
             None => {
                 if !rules.is_empty() && reads(&rules, "objectGUID") && !reads(&rules, CONSISTENCY_GUID) {
                     Some((
-                        format!("The inbound user rules of {} compute sourceAnchor from objectGUID (no MV.xml to confirm the setting)", cfg.label),
+                        format!(
+                            "The inbound user rules of {} compute sourceAnchor from objectGUID (no MV.xml to confirm the setting)",
+                            cfg.label
+                        ),
                         rule_ev(&rules),
                     ))
                 } else {

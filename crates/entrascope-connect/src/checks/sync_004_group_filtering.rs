@@ -63,7 +63,8 @@ pub fn run(cx: &Ctx, out: &mut Out) {
             }
         }
         for r in enabled(cfg) {
-            let groups: Vec<&str> = r.scope.iter().flat_map(|g| &g.conditions).filter(|c| c.operator == "ISMEMBEROF").map(|c| c.value.as_str()).collect();
+            let groups: Vec<&str> =
+                r.scope.iter().flat_map(|g| &g.conditions).filter(|c| c.operator == "ISMEMBEROF").map(|c| c.value.as_str()).collect();
             if !groups.is_empty() {
                 ev.push(rule_evidence(cfg, r, vec![f("ISMEMBEROF", groups.join("; "))]));
                 signals.push(format!("rule \"{}\" is scoped by group membership", r.name));

@@ -53,7 +53,8 @@ declare_check! {
 
 /// The tenant a configuration exports to: the names of its Entra ID connectors (empty when unknown).
 pub(crate) fn tenant_key(cfg: &Config) -> String {
-    let mut names: Vec<String> = cfg.connectors.iter().filter(|c| c.kind == ConnectorKind::EntraId).map(|c| c.name.to_ascii_lowercase()).collect();
+    let mut names: Vec<String> =
+        cfg.connectors.iter().filter(|c| c.kind == ConnectorKind::EntraId).map(|c| c.name.to_ascii_lowercase()).collect();
     names.sort();
     names.join("|")
 }

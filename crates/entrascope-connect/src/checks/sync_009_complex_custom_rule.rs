@@ -88,7 +88,8 @@ pub fn run(cx: &Ctx, out: &mut Out) {
                 }
                 let cleanup = expr::cleanup_calls(e);
                 if cleanup > MAX_CLEANUP_CALLS {
-                    measures.push(format!("expression for {} makes {cleanup} string-cleanup calls (threshold {MAX_CLEANUP_CALLS})", m.dest));
+                    measures
+                        .push(format!("expression for {} makes {cleanup} string-cleanup calls (threshold {MAX_CLEANUP_CALLS})", m.dest));
                 }
             }
             if measures.is_empty() {
@@ -96,8 +97,12 @@ pub fn run(cx: &Ctx, out: &mut Out) {
             }
             let ev = rule_evidence(cfg, r, vec![f("measures", measures.join("; "))]);
             out.findings.push(
-                Finding::new(&META, format!("Custom rule \"{}\" on {} is complex: {} ({})", r.name, r.connector_name, measures.join("; "), cfg.label), vec![ev])
-                    .with_subject(r.name.clone()),
+                Finding::new(
+                    &META,
+                    format!("Custom rule \"{}\" on {} is complex: {} ({})", r.name, r.connector_name, measures.join("; "), cfg.label),
+                    vec![ev],
+                )
+                .with_subject(r.name.clone()),
             );
         }
     }

@@ -86,8 +86,18 @@ pub fn run(cx: &Ctx, out: &mut Out) {
             }
             let ev = rule_evidence(cfg, r, vec![f("targets", hits.join("; "))]);
             out.findings.push(
-                Finding::new(&META, format!("Custom rule \"{}\" on {} targets individual objects: {} ({})", r.name, r.connector_name, hits.join("; "), cfg.label), vec![ev])
-                    .with_subject(r.name.clone()),
+                Finding::new(
+                    &META,
+                    format!(
+                        "Custom rule \"{}\" on {} targets individual objects: {} ({})",
+                        r.name,
+                        r.connector_name,
+                        hits.join("; "),
+                        cfg.label
+                    ),
+                    vec![ev],
+                )
+                .with_subject(r.name.clone()),
             );
         }
     }

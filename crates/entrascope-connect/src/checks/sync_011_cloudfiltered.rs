@@ -94,8 +94,12 @@ pub fn run(cx: &Ctx, out: &mut Out) {
             if let Some(why) = complexity(m) {
                 let ev = rule_evidence(cfg, r, vec![f("cloudFiltered", m.source_text()), f("complexity", &why)]);
                 out.findings.push(
-                    Finding::new(&META, format!("Custom rule \"{}\" computes cloudFiltered with a complex expression: {why} ({})", r.name, cfg.label), vec![ev])
-                        .with_subject(r.name.clone()),
+                    Finding::new(
+                        &META,
+                        format!("Custom rule \"{}\" computes cloudFiltered with a complex expression: {why} ({})", r.name, cfg.label),
+                        vec![ev],
+                    )
+                    .with_subject(r.name.clone()),
                 );
             }
         }

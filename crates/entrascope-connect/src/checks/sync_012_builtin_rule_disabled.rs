@@ -46,8 +46,12 @@ pub fn run(cx: &Ctx, out: &mut Out) {
     for cfg in &cx.data.configs {
         for r in cfg.rules.iter().filter(|r| r.is_standard() && r.disabled) {
             out.findings.push(
-                Finding::new(&META, format!("Built-in rule \"{}\" on {} is disabled ({})", r.name, r.connector_name, cfg.label), vec![rule_evidence(cfg, r, Vec::new())])
-                    .with_subject(r.name.clone()),
+                Finding::new(
+                    &META,
+                    format!("Built-in rule \"{}\" on {} is disabled ({})", r.name, r.connector_name, cfg.label),
+                    vec![rule_evidence(cfg, r, Vec::new())],
+                )
+                .with_subject(r.name.clone()),
             );
         }
     }

@@ -73,8 +73,15 @@ pub fn run(cx: &Ctx, out: &mut Out) {
                     ],
                 };
                 out.findings.push(
-                    Finding::new(&META, format!("The whole domain {} of connector {} is in sync scope, with no OU filtering ({})", p.name, c.name, cfg.label), vec![ev])
-                        .with_subject(p.name.clone()),
+                    Finding::new(
+                        &META,
+                        format!(
+                            "The whole domain {} of connector {} is in sync scope, with no OU filtering ({})",
+                            p.name, c.name, cfg.label
+                        ),
+                        vec![ev],
+                    )
+                    .with_subject(p.name.clone()),
                 );
             }
         }

@@ -131,7 +131,11 @@ pub fn run(cx: &Ctx, out: &mut Out) {
                 Evidence {
                     input: h.input,
                     line: first.line,
-                    id: if first.run_history_id.is_empty() { format!("run {}", first.run_number.unwrap_or(0)) } else { first.run_history_id.clone() },
+                    id: if first.run_history_id.is_empty() {
+                        format!("run {}", first.run_number.unwrap_or(0))
+                    } else {
+                        first.run_history_id.clone()
+                    },
                     time: Some(c.start),
                     record: None,
                     fields: vec![

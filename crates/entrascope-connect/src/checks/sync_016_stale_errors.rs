@@ -88,7 +88,12 @@ pub fn run(cx: &Ctx, out: &mut Out) {
         out.findings.push(
             Finding::new(
                 &META,
-                format!("{} of {} sync errors in {} are older than {MAX_AGE_DAYS} days (oldest since {oldest}){note}", ev.len(), set.errors.len(), set.path),
+                format!(
+                    "{} of {} sync errors in {} are older than {MAX_AGE_DAYS} days (oldest since {oldest}){note}",
+                    ev.len(),
+                    set.errors.len(),
+                    set.path
+                ),
                 ev,
             )
             .with_subject(set.path.clone()),

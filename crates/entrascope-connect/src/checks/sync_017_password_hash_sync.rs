@@ -62,7 +62,9 @@ pub fn run(cx: &Ctx, out: &mut Out) {
             for c in ad.iter().filter(|c| c.password_hash_sync == Some(false)) {
                 ev.push(connector_evidence(cfg, c, "password-hash-sync-config/enabled", "0", 0));
             }
-            out.findings.push(Finding::new(&META, format!("Password hash synchronization is off on {}", cfg.label), ev).with_subject(cfg.label.clone()));
+            out.findings.push(
+                Finding::new(&META, format!("Password hash synchronization is off on {}", cfg.label), ev).with_subject(cfg.label.clone()),
+            );
         } else if on && !cfg.rules.is_empty() && !enabled(cfg).any(|r| r.enable_password_sync && r.direction == Direction::Inbound) {
             let mut ev = Vec::new();
             if global == Some(true) {
@@ -72,8 +74,15 @@ pub fn run(cx: &Ctx, out: &mut Out) {
                 ev.push(connector_evidence(cfg, c, "password-hash-sync-config/enabled", "1", 0));
             }
             out.findings.push(
-                Finding::new(&META, format!("Password hash synchronization is on for {}, but no enabled inbound rule has EnablePasswordSync, so no hash flows", cfg.label), ev)
-                    .with_subject(cfg.label.clone()),
+                Finding::new(
+                    &META,
+                    format!(
+                        "Password hash synchronization is on for {}, but no enabled inbound rule has EnablePasswordSync, so no hash flows",
+                        cfg.label
+                    ),
+                    ev,
+                )
+                .with_subject(cfg.label.clone()),
             );
         }
     }
