@@ -116,8 +116,12 @@ impl Ingest {
 
     /// Ends the current input and returns what was read from it.
     pub fn end(&mut self) -> &InputInfo {
+        if self.cur.is_none() && self.ds.inputs.is_empty() {
+            // `end` without `begin`: an empty, unnamed input rather than a panic.
+            self.begin("");
+        }
         let Some(mut cur) = self.cur.take() else {
-            return self.ds.inputs.last().expect("end() without begin()");
+            return self.ds.inputs.last().expect("an input exists");
         };
         let ds = &mut self.ds;
         if matches!(cur.stage, Stage::Head) {
@@ -166,7 +170,7 @@ impl Ingest {
             info.warn(format!("the file is {}, not UTF-8 (PowerShell's Out-File default?); it was decoded", cur.encoding.name()));
         }
         let rows = info.records + info.rejected_total;
-        if ROUND_COUNTS.contains(&rows) {
+        if matches!(fs.format, Format::PortalCsv | Format::PortalJson) && ROUND_COUNTS.contains(&rows) {
             info.warn(format!(
                 "exactly {} rows: the admin center's download stops at about this many, so this export is probably truncated; download shorter date ranges",
                 group(rows)
