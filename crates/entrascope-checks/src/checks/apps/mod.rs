@@ -8,6 +8,10 @@
 
 super::register! {
     credential_added,
+    sensitive_permission,
+    api_permission,
+    user_consent,
+    consent_blocked_risky,
 }
 
 use std::collections::{BTreeSet, HashMap, HashSet};
