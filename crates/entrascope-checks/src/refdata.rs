@@ -190,29 +190,6 @@ pub fn takeover_prone_service(host: &str) -> Option<&'static str> {
         .map(|(_, service)| *service)
 }
 
-static MICROSOFT_CLIENTS: &str = include_str!("../data/microsoft-client-apps.tsv");
-
-/// The Microsoft first-party client application with this application id
-/// (`data/microsoft-client-apps.tsv`).
-pub fn microsoft_client_app(app_id: &str) -> Option<&'static str> {
-    static V: OnceLock<Vec<(&'static str, &'static str)>> = OnceLock::new();
-    let list = V.get_or_init(|| rows(MICROSOFT_CLIENTS).into_iter().filter_map(|r| Some((*r.first()?, *r.get(1)?))).collect());
-    let k = app_id.trim();
-    list.iter().find(|(id, _)| id.eq_ignore_ascii_case(k)).map(|(_, name)| *name)
-}
-
-/// Whether an application's display name borrows a Microsoft product name
-/// ("Office 365 Security", "Outlook Sync", "Microsoft Teams Update"), a
-/// common consent-phishing lure.
-pub fn imitates_microsoft(display_name: &str) -> bool {
-    // Distinctive enough to match inside a word ("Office365Sync").
-    const INSIDE: &[&str] = &["microsoft", "office", "outlook", "onedrive", "sharepoint", "azure", "o365", "m365", "defender", "intune"];
-    // Common words: only as whole words.
-    const WORDS: &[&str] = &["teams", "exchange", "windows", "entra", "365", "msft"];
-    let n = display_name.to_ascii_lowercase();
-    INSIDE.iter().any(|w| n.contains(w)) || n.split(|c: char| !c.is_ascii_alphanumeric()).any(|w| WORDS.contains(&w))
-}
-
 #[cfg(test)]
 mod apps_tests {
     use super::*;
@@ -245,14 +222,9 @@ mod apps_tests {
         assert_eq!(takeover_prone_service("azurewebsites.net"), None);
         assert_eq!(takeover_prone_service("evilazurewebsites.net"), None);
         assert_eq!(takeover_prone_service("app.contoso.com"), None);
-        assert_eq!(microsoft_client_app("14D82EEC-204B-4C2F-B7E8-296A70DAB67E"), Some("Microsoft Graph Command Line Tools"));
-        assert!(imitates_microsoft("Office365 Security Update"));
-        assert!(!imitates_microsoft("Steamship Exchanger"));
-        assert!(imitates_microsoft("Office 365 Security Update"));
-        assert!(imitates_microsoft("Outlook-Sync"));
-        assert!(!imitates_microsoft("Notes Helper"));
     }
 }
+
 // ---- Correlation checks: credential-attack codes, risk event types, B2C apps, MFA results, country time zones (checks/correlation) ----
 
 static CREDENTIAL_CODES: &str = include_str!("../data/credential-attack-codes.tsv");
@@ -433,5 +405,196 @@ mod correlation_tests {
             let bh = entrascope_core::settings::BusinessHours { timezone: zone.into(), days: vec!["Mon".into()], start: "08:00".into(), end: "18:00".into() };
             assert!(entrascope_core::settings::BusinessHoursRule::compile(&bh).is_ok(), "{zone} is not in the bundled time zone database");
         }
+    }
+}
+
+// ---- Sign-in checks: error codes, productivity apps, multifactor methods (checks/signin) ----
+
+static ERROR_CODES: &str = include_str!("../data/signin-error-codes.tsv");
+static PRODUCTIVITY_APPS: &str = include_str!("../data/productivity-apps.tsv");
+static MULTIFACTOR_METHODS: &str = include_str!("../data/multifactor-methods.tsv");
+
+/// What a sign-in error code stands for (`data/signin-error-codes.tsv`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ErrorClass {
+    /// A token was issued.
+    Success,
+    /// The sign-in paused to ask for more (MFA, registration, consent,
+    /// "stay signed in", account choice); not a final rejection.
+    Interrupt,
+    /// The sign-in was rejected.
+    Failure,
+}
+
+impl ErrorClass {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorClass::Success => "success",
+            ErrorClass::Interrupt => "interrupt",
+            ErrorClass::Failure => "failure",
+        }
+    }
+}
+
+/// One row of the sign-in error code list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ErrorCode {
+    pub code: u32,
+    pub class: ErrorClass,
+    /// `Some(true)`: only returned after the password (first factor) was
+    /// accepted; `Some(false)`: the first factor was wrong or unknown;
+    /// `None`: the code says nothing about it.
+    pub first_factor: Option<bool>,
+    /// A short meaning in plain words.
+    pub meaning: &'static str,
+    /// Where the meaning comes from (see the file's `# source:` line).
+    pub source: &'static str,
+}
+
+fn error_codes() -> &'static [ErrorCode] {
+    static V: OnceLock<Vec<ErrorCode>> = OnceLock::new();
+    V.get_or_init(|| {
+        let mut v: Vec<ErrorCode> = rows(ERROR_CODES)
+            .into_iter()
+            .filter_map(|r| {
+                let class = match *r.get(1)? {
+                    "success" => ErrorClass::Success,
+                    "interrupt" => ErrorClass::Interrupt,
+                    "failure" => ErrorClass::Failure,
+                    _ => return None,
+                };
+                let first_factor = match r.get(2).copied().unwrap_or("-") {
+                    "passed" => Some(true),
+                    "failed" => Some(false),
+                    _ => None,
+                };
+                Some(ErrorCode {
+                    code: r.first()?.parse().ok()?,
+                    class,
+                    first_factor,
+                    meaning: r.get(3).copied().unwrap_or(""),
+                    source: r.get(4).copied().unwrap_or(""),
+                })
+            })
+            .collect();
+        v.sort_by_key(|e| e.code);
+        v
+    })
+}
+
+/// The list entry for a sign-in error code; `None` when the list does not know it.
+pub fn error_code(code: u32) -> Option<&'static ErrorCode> {
+    let list = error_codes();
+    list.binary_search_by_key(&code, |e| e.code).ok().map(|i| &list[i])
+}
+
+/// Whether a sign-in error code means success, an interrupt or a failure;
+/// `None` for a code the list does not know.
+pub fn error_code_class(code: u32) -> Option<ErrorClass> {
+    error_code(code).map(|e| e.class)
+}
+
+/// The meaning of a sign-in error code in plain words; `None` when unknown.
+pub fn error_code_meaning(code: u32) -> Option<&'static str> {
+    error_code(code).map(|e| e.meaning)
+}
+
+/// Whether a sign-in with this error code got past the password (or other
+/// first factor): success, MFA required or denied, Conditional Access block...
+pub fn error_code_first_factor_passed(code: u32) -> bool {
+    error_code(code).and_then(|e| e.first_factor) == Some(true)
+}
+
+/// `53003 (Access blocked by Conditional Access policies.)`, or the bare
+/// code when the list does not know it: for summaries and evidence.
+pub fn describe_error_code(code: u32) -> String {
+    match error_code_meaning(code) {
+        Some(m) if !m.is_empty() => format!("{code} ({})", m.trim_end_matches('.')),
+        _ => code.to_string(),
+    }
+}
+
+/// A day-to-day productivity application (`data/productivity-apps.tsv`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ProductivityApp {
+    pub app_id: &'static str,
+    pub name: &'static str,
+    /// `mail`, `chat`, `files` or `office`.
+    pub kind: &'static str,
+}
+
+/// The productivity application a sign-in's client application is, by
+/// application id, else by display name (case-insensitive).
+pub fn productivity_app(app_id: &str, app_name: &str) -> Option<&'static ProductivityApp> {
+    static V: OnceLock<Vec<ProductivityApp>> = OnceLock::new();
+    let list = V.get_or_init(|| {
+        rows(PRODUCTIVITY_APPS)
+            .into_iter()
+            .filter_map(|r| Some(ProductivityApp { app_id: r.first()?, name: r.get(1)?, kind: r.get(2).copied().unwrap_or("") }))
+            .collect()
+    });
+    let (id, name) = (app_id.trim(), app_name.trim());
+    if !id.is_empty() {
+        if let Some(a) = list.iter().find(|a| a.app_id.eq_ignore_ascii_case(id)) {
+            return Some(a);
+        }
+    }
+    if name.is_empty() {
+        return None;
+    }
+    list.iter().find(|a| a.name.eq_ignore_ascii_case(name))
+}
+
+/// Whether an authentication method satisfies multifactor authentication in
+/// one step (Windows Hello for Business, FIDO2, passkeys, passwordless phone
+/// sign-in; `data/multifactor-methods.tsv`).
+pub fn is_multifactor_method(method: &str) -> bool {
+    static V: OnceLock<Vec<String>> = OnceLock::new();
+    let list = V.get_or_init(|| rows(MULTIFACTOR_METHODS).into_iter().filter_map(|r| r.first().map(|m| m.to_ascii_lowercase())).collect());
+    let m = method.trim().to_ascii_lowercase();
+    !m.is_empty() && list.iter().any(|k| m.contains(k.as_str()))
+}
+
+#[cfg(test)]
+mod signin_tests {
+    use super::*;
+
+    #[test]
+    fn error_codes_read_their_data() {
+        // The codes the sign-in checks and the UI explain most often.
+        let common = [
+            0, 50053, 50055, 50056, 50057, 50058, 50072, 50074, 50076, 50079, 50097, 50125, 50126, 50140, 50144, 50158, 53000,
+            53001, 53002, 53003, 53004, 500121, 50133, 50173, 70043, 70044, 81010, 81012, 81016, 90094, 65001, 700016, 7000218,
+            530032, 50105, 50034, 50059, 50011, 50012, 50089, 50132, 50143, 50199, 51004, 54000, 700082, 16000, 16001, 16003,
+            50005, 50131, 52004, 9002313, 700005, 7000215, 7000222, 90072, 90095, 500011, 500133, 50020, 50107, 50128, 50129,
+            50155, 50178, 399284,
+        ];
+        for c in common {
+            assert!(error_code(c).is_some(), "{c} is missing from signin-error-codes.tsv");
+        }
+        assert!(error_codes().len() >= 100);
+        assert!(error_codes().windows(2).all(|w| w[0].code < w[1].code), "duplicate codes");
+        assert!(error_codes().iter().all(|e| !e.meaning.is_empty() && !e.source.is_empty()));
+        assert_eq!(error_code_class(0), Some(ErrorClass::Success));
+        assert_eq!(error_code_class(50074), Some(ErrorClass::Interrupt));
+        assert_eq!(error_code_class(53003), Some(ErrorClass::Failure));
+        assert_eq!(error_code_class(12345), None);
+        assert!(error_code_meaning(50057).unwrap().contains("disabled"));
+        assert!(error_code_first_factor_passed(53003) && error_code_first_factor_passed(500121));
+        assert!(!error_code_first_factor_passed(50126) && !error_code_first_factor_passed(70044) && !error_code_first_factor_passed(1));
+        assert_eq!(describe_error_code(99999999), "99999999");
+        assert!(describe_error_code(50126).starts_with("50126 (Invalid user name or password"));
+    }
+
+    #[test]
+    fn productivity_apps_and_methods_read_their_data() {
+        assert_eq!(productivity_app("1FEC8E78-BCE4-4AAF-AB1B-5451CC387264", "").map(|a| a.kind), Some("chat"));
+        assert_eq!(productivity_app("", "outlook mobile").map(|a| a.kind), Some("mail"));
+        assert!(productivity_app("c44b4083-3bb0-49c1-b47d-974e53cbdf3c", "Azure Portal").is_none());
+        assert!(productivity_app("", "").is_none());
+        assert!(is_multifactor_method("Windows Hello for Business"));
+        assert!(is_multifactor_method("FIDO2 security key"));
+        assert!(is_multifactor_method("Passkey (Microsoft Authenticator)"));
+        assert!(!is_multifactor_method("Password") && !is_multifactor_method("Text message") && !is_multifactor_method(""));
     }
 }
