@@ -190,6 +190,29 @@ pub fn takeover_prone_service(host: &str) -> Option<&'static str> {
         .map(|(_, service)| *service)
 }
 
+static MICROSOFT_CLIENTS: &str = include_str!("../data/microsoft-client-apps.tsv");
+
+/// The Microsoft first-party client application with this application id
+/// (`data/microsoft-client-apps.tsv`).
+pub fn microsoft_client_app(app_id: &str) -> Option<&'static str> {
+    static V: OnceLock<Vec<(&'static str, &'static str)>> = OnceLock::new();
+    let list = V.get_or_init(|| rows(MICROSOFT_CLIENTS).into_iter().filter_map(|r| Some((*r.first()?, *r.get(1)?))).collect());
+    let k = app_id.trim();
+    list.iter().find(|(id, _)| id.eq_ignore_ascii_case(k)).map(|(_, name)| *name)
+}
+
+/// Whether an application's display name borrows a Microsoft product name
+/// ("Office 365 Security", "Outlook Sync", "Microsoft Teams Update"), a
+/// common consent-phishing lure.
+pub fn imitates_microsoft(display_name: &str) -> bool {
+    // Distinctive enough to match inside a word ("Office365Sync").
+    const INSIDE: &[&str] = &["microsoft", "office", "outlook", "onedrive", "sharepoint", "azure", "o365", "m365", "defender", "intune"];
+    // Common words: only as whole words.
+    const WORDS: &[&str] = &["teams", "exchange", "windows", "entra", "365", "msft"];
+    let n = display_name.to_ascii_lowercase();
+    INSIDE.iter().any(|w| n.contains(w)) || n.split(|c: char| !c.is_ascii_alphanumeric()).any(|w| WORDS.contains(&w))
+}
+
 #[cfg(test)]
 mod apps_tests {
     use super::*;
@@ -222,9 +245,14 @@ mod apps_tests {
         assert_eq!(takeover_prone_service("azurewebsites.net"), None);
         assert_eq!(takeover_prone_service("evilazurewebsites.net"), None);
         assert_eq!(takeover_prone_service("app.contoso.com"), None);
+        assert_eq!(microsoft_client_app("14D82EEC-204B-4C2F-B7E8-296A70DAB67E"), Some("Microsoft Graph Command Line Tools"));
+        assert!(imitates_microsoft("Office365 Security Update"));
+        assert!(!imitates_microsoft("Steamship Exchanger"));
+        assert!(imitates_microsoft("Office 365 Security Update"));
+        assert!(imitates_microsoft("Outlook-Sync"));
+        assert!(!imitates_microsoft("Notes Helper"));
     }
 }
-
 // ---- Correlation checks: credential-attack codes, risk event types, B2C apps, MFA results, country time zones (checks/correlation) ----
 
 static CREDENTIAL_CODES: &str = include_str!("../data/credential-attack-codes.tsv");
