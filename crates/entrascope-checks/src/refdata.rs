@@ -30,11 +30,20 @@ pub fn is_legacy_client(client_app: &str) -> bool {
 
 /// Whether a directory role name or template id is privileged.
 ///
-/// Until the privileged-role list lands as data, a role is privileged when
-/// its name says administrator (the Sentinel "UserAssignedPrivilegedRole"
-/// rule's own test).
+/// Looked up in `data/privileged-roles.tsv` by display name, older name or
+/// template id: a built-in role is privileged when Microsoft labels it
+/// PRIVILEGED. A name the list does not know (a custom role, a role newer
+/// than the list) falls back to the Sentinel "UserAssignedPrivilegedRole"
+/// test: privileged when its name says "Administrator". Unknown template
+/// ids are not privileged.
 pub fn is_privileged_role(name_or_template: &str) -> bool {
-    name_or_template.to_ascii_lowercase().contains("admin")
+    match directory_role(name_or_template) {
+        Some(r) => r.privileged,
+        None => {
+            let n = name_or_template.trim();
+            !looks_like_guid(n) && n.to_ascii_lowercase().contains("administrator")
+        }
+    }
 }
 
 #[cfg(test)]
@@ -253,6 +262,204 @@ mod apps_tests {
         assert!(!imitates_microsoft("Notes Helper"));
     }
 }
+
+// ---- Directory roles and consumer e-mail domains (checks/audit) ----
+
+static DIRECTORY_ROLES: &str = include_str!("../data/privileged-roles.tsv");
+static CONSUMER_DOMAINS: &str = include_str!("../data/consumer-domains.tsv");
+
+/// How much a privileged directory role gives away (`data/privileged-roles.tsv`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum RoleTier {
+    /// Not labelled privileged by Microsoft.
+    None,
+    /// Privileged because it reads sensitive data.
+    Read,
+    /// Other privileged roles: credentials, authentication or authorization policy.
+    High,
+    /// Takes over the tenant directly or in one step.
+    Critical,
+}
+
+/// One built-in directory role.
+#[derive(Debug, Clone)]
+pub struct DirectoryRole {
+    pub name: &'static str,
+    pub template_id: &'static str,
+    /// Microsoft's PRIVILEGED label.
+    pub privileged: bool,
+    pub tier: RoleTier,
+    /// Older display names that audit logs may still carry.
+    pub aliases: Vec<&'static str>,
+    pub why: &'static str,
+}
+
+/// Every built-in directory role of the list.
+pub fn directory_roles() -> &'static [DirectoryRole] {
+    static V: OnceLock<Vec<DirectoryRole>> = OnceLock::new();
+    V.get_or_init(|| {
+        rows(DIRECTORY_ROLES)
+            .into_iter()
+            .filter_map(|r| {
+                let name = *r.first()?;
+                let template_id = *r.get(1)?;
+                let privileged = r.get(2).is_some_and(|v| v.eq_ignore_ascii_case("yes"));
+                let tier = match r.get(3).copied().unwrap_or("").to_ascii_lowercase().as_str() {
+                    "critical" => RoleTier::Critical,
+                    "high" => RoleTier::High,
+                    "read" => RoleTier::Read,
+                    _ => RoleTier::None,
+                };
+                let aliases = r.get(4).map(|a| a.split(',').map(str::trim).filter(|a| !a.is_empty()).collect()).unwrap_or_default();
+                Some(DirectoryRole { name, template_id, privileged, tier, aliases, why: r.get(5).copied().unwrap_or("") })
+            })
+            .collect()
+    })
+}
+
+/// The built-in role with this display name, older name or template id
+/// (case-insensitive; quotes and a trailing period, as some exports write
+/// them, are ignored).
+pub fn directory_role(name_or_template: &str) -> Option<&'static DirectoryRole> {
+    let k = name_or_template.trim().trim_matches('"').trim().trim_end_matches('.').trim();
+    if k.is_empty() {
+        return None;
+    }
+    directory_roles().iter().find(|r| {
+        r.name.eq_ignore_ascii_case(k) || r.template_id.eq_ignore_ascii_case(k) || r.aliases.iter().any(|a| a.eq_ignore_ascii_case(k))
+    })
+}
+
+/// The tier of a role name or template id; unknown names that pass the
+/// "Administrator" fallback of [`is_privileged_role`] count as `High`.
+pub fn role_tier(name_or_template: &str) -> RoleTier {
+    match directory_role(name_or_template) {
+        Some(r) => r.tier,
+        None if is_privileged_role(name_or_template) => RoleTier::High,
+        None => RoleTier::None,
+    }
+}
+
+/// Roles that make someone an administrator of devices (guide row
+/// devices-177: "global or device admin roles"): local administrator on
+/// every joined device, or control of the device estate.
+pub fn is_device_admin_role(name_or_template: &str) -> bool {
+    const DEVICE_ADMIN: &[&str] = &[
+        "Global Administrator",
+        "Microsoft Entra Joined Device Local Administrator",
+        "Cloud Device Administrator",
+        "Intune Administrator",
+    ];
+    directory_role(name_or_template).is_some_and(|r| DEVICE_ADMIN.contains(&r.name))
+}
+
+fn looks_like_guid(s: &str) -> bool {
+    s.len() == 36 && s.bytes().enumerate().all(|(i, b)| if matches!(i, 8 | 13 | 18 | 23) { b == b'-' } else { b.is_ascii_hexdigit() })
+}
+
+/// A consumer (personal) e-mail domain (`data/consumer-domains.tsv`).
+#[derive(Debug, Clone, Copy)]
+pub struct ConsumerDomain {
+    pub domain: &'static str,
+    pub provider: &'static str,
+    /// The domain is a Microsoft account (Outlook.com) domain.
+    pub microsoft_account: bool,
+}
+
+fn consumer_domains() -> &'static [ConsumerDomain] {
+    static V: OnceLock<Vec<ConsumerDomain>> = OnceLock::new();
+    V.get_or_init(|| {
+        rows(CONSUMER_DOMAINS)
+            .into_iter()
+            .filter_map(|r| {
+                Some(ConsumerDomain {
+                    domain: r.first()?,
+                    provider: r.get(1).copied().unwrap_or(""),
+                    microsoft_account: r.get(2).is_some_and(|v| v.eq_ignore_ascii_case("yes")),
+                })
+            })
+            .collect()
+    })
+}
+
+/// The consumer-domain entry for a domain (case-insensitive, exact).
+pub fn consumer_domain(domain: &str) -> Option<&'static ConsumerDomain> {
+    let d = domain.trim().trim_end_matches('.');
+    if d.is_empty() {
+        return None;
+    }
+    consumer_domains().iter().find(|c| c.domain.eq_ignore_ascii_case(d))
+}
+
+/// The e-mail domain an account really comes from: for a B2B guest
+/// (`jane_gmail.com#EXT#@contoso.onmicrosoft.com`) the domain of the
+/// invited address (`gmail.com`), otherwise the part after `@`.
+pub fn home_domain(upn: &str) -> &str {
+    let upn = upn.trim();
+    let lower_ext = upn.to_ascii_lowercase().find("#ext#");
+    if let Some(pos) = lower_ext {
+        let local = &upn[..pos];
+        if let Some((_, domain)) = local.rsplit_once('_') {
+            return domain;
+        }
+        return "";
+    }
+    upn.rsplit_once('@').map(|(_, d)| d).unwrap_or("")
+}
+
+/// The consumer-domain entry of an account's home domain (see [`home_domain`]).
+pub fn consumer_account(upn: &str) -> Option<&'static ConsumerDomain> {
+    consumer_domain(home_domain(upn))
+}
+
+#[cfg(test)]
+mod audit_tests {
+    use super::*;
+
+    #[test]
+    fn privileged_roles_come_from_the_list() {
+        assert!(is_privileged_role("Global Administrator"));
+        assert!(is_privileged_role("62e90394-69f5-4237-9190-012177145e10"));
+        assert!(is_privileged_role("Company Administrator"));
+        assert!(is_privileged_role("\"Privileged Role Administrator\""));
+        assert!(is_privileged_role("security reader"));
+        // Labelled roles without "Administrator" in their name.
+        assert!(is_privileged_role("Directory Writers"));
+        assert!(is_privileged_role("Partner Tier2 Support"));
+        // Built-in "Administrator" roles Microsoft does not label privileged.
+        assert!(!is_privileged_role("Exchange Administrator"));
+        assert!(!is_privileged_role("29232cdf-9323-42fd-ade2-1d097af3e4de"));
+        assert!(!is_privileged_role("Reports Reader"));
+        // Fallback for unknown names, never for unknown ids.
+        assert!(is_privileged_role("Contoso Tier0 Administrator"));
+        assert!(!is_privileged_role("Contoso Helpdesk Reader"));
+        assert!(!is_privileged_role("00000000-1111-2222-3333-444444444444"));
+        assert!(!is_privileged_role(""));
+        assert_eq!(role_tier("Privileged Role Administrator"), RoleTier::Critical);
+        assert_eq!(role_tier("Global Reader"), RoleTier::Read);
+        assert_eq!(role_tier("Exchange Administrator"), RoleTier::None);
+        assert!(is_device_admin_role("Azure AD Joined Device Local Administrator"));
+        assert!(!is_device_admin_role("User Administrator"));
+        let privileged = directory_roles().iter().filter(|r| r.privileged).count();
+        assert!(privileged >= 29, "{privileged}");
+        assert!(directory_roles().iter().all(|r| looks_like_guid(r.template_id)));
+    }
+
+    #[test]
+    fn consumer_domains_and_guests() {
+        assert!(consumer_domain("Outlook.com").unwrap().microsoft_account);
+        assert!(!consumer_domain("gmail.com").unwrap().microsoft_account);
+        assert!(consumer_domain("contoso.com").is_none());
+        assert_eq!(home_domain("jane_hotmail.com#EXT#@contoso.onmicrosoft.com"), "hotmail.com");
+        assert_eq!(home_domain("first_last_live.co.uk#ext#@contoso.onmicrosoft.com"), "live.co.uk");
+        assert_eq!(home_domain("jane@contoso.com"), "contoso.com");
+        assert_eq!(home_domain("no-at-sign"), "");
+        assert!(consumer_account("jane_hotmail.com#EXT#@contoso.onmicrosoft.com").unwrap().microsoft_account);
+        assert!(consumer_account("jane_fabrikam.com#EXT#@contoso.onmicrosoft.com").is_none());
+        assert!(consumer_account("someone@live.com").is_some());
+    }
+}
+
 // ---- Correlation checks: credential-attack codes, risk event types, B2C apps, MFA results, country time zones (checks/correlation) ----
 
 static CREDENTIAL_CODES: &str = include_str!("../data/credential-attack-codes.tsv");

@@ -4,8 +4,9 @@
 //!
 //! A fixture is a JSON object: `description`, optional `settings` (the
 //! contract's settings file), optional `now`, optional `expect_findings`,
-//! and `signins` / `audits` arrays of Microsoft Graph `signIn` and
-//! `directoryAudit` objects. The harness writes them as Graph pages and reads
+//! optional `x_expect_ids` (ids of expected evidence that is not a record,
+//! such as a setting), and `signins` / `audits` arrays of Microsoft Graph
+//! `signIn` and `directoryAudit` objects. The harness writes them as Graph pages and reads
 //! them through the real readers, so fixtures also exercise the JSON path.
 
 use std::collections::BTreeSet;
@@ -47,6 +48,10 @@ pub fn load(path: &Path) -> Loaded {
     };
     let now = v.get("now").and_then(Value::as_str).map(|s| Timestamp::parse(s).expect("now")).unwrap_or(Timestamp::parse("2026-11-21T00:00:00Z").unwrap());
     let mut expected = BTreeSet::new();
+    // Evidence that is not a record of an input (a setting) is expected by id.
+    if let Some(ids) = v.get("x_expect_ids").and_then(Value::as_array) {
+        expected.extend(ids.iter().filter_map(Value::as_str).map(str::to_lowercase));
+    }
     let mut ingest = Ingest::new();
     for (key, kind) in [("signins", "signIns"), ("audits", "directoryAudits")] {
         if let Some(records) = v.get(key) {
