@@ -53,6 +53,22 @@ pub fn split_header_line(line: &str) -> Vec<String> {
     names
 }
 
+/// The header line is looked for in this many bytes at most.
+const HEADER_LIMIT: usize = 1 << 20;
+
+/// Where the first line ends (a line break outside quotes).
+fn first_line_end(text: &[u8]) -> Option<usize> {
+    let mut quoted = false;
+    for (i, &b) in text.iter().enumerate() {
+        match b {
+            b'"' => quoted = !quoted,
+            b'\n' if !quoted => return Some(i),
+            _ => {}
+        }
+    }
+    None
+}
+
 /// The delimiter of a header line: the most frequent of `,`, `;`, tab
 /// outside quotes (`,` on a tie).
 pub fn detect_delimiter(line: &[u8]) -> u8 {
@@ -181,7 +197,7 @@ impl CsvFramer {
         if !self.started {
             self.head.extend_from_slice(chunk);
             // Wait for the whole header line (bounded).
-            if !self.head.contains(&b'\n') && self.head.len() < 1 << 20 {
+            if first_line_end(&self.head).is_none() && self.head.len() < HEADER_LIMIT {
                 return;
             }
             let head = std::mem::take(&mut self.head);
@@ -204,7 +220,7 @@ impl CsvFramer {
             self.rdr.set_line(2);
             self.rec_line = 2;
         } else {
-            self.delim = detect_delimiter(body);
+            self.delim = detect_delimiter(&body[..body.len().min(HEADER_LIMIT)]);
             self.rdr = build(self.delim);
         }
         if self.delim != b',' {
