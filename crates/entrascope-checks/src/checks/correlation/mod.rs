@@ -21,11 +21,13 @@ use crate::Context;
 super::register! {
     brute_force,
     distributed_cracking,
+    failure_volume,
     impossible_travel,
     mfa_fatigue,
     new_country,
     password_spray,
     success_then_failure,
+    success_volume,
 }
 
 /// The most sign-ins one finding cites. Findings say how many there were in
@@ -292,6 +294,131 @@ pub(crate) fn day_label(day: i64) -> String {
     let t = entrascope_core::Timestamp(day * DAY);
     let names = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
     format!("{} {}", names[t.weekday() as usize % 7], &t.to_rfc3339()[..10])
+}
+
+/// What [`volume_increases`] compares: one kind of sign-in, all applications
+/// or only the consumer (B2C) ones.
+struct Series {
+    kind: entrascope_logs::SignInKind,
+    b2c: bool,
+}
+
+/// Shortest part of a day worth comparing (the edges of an export).
+const MIN_WINDOW: i64 = 6 * HOUR;
+/// Increase the guide names: more than 10% over the same weekday a week before.
+const VOLUME_RATIO: f64 = 1.10;
+/// Smallest increase reported, whatever the ratio.
+const VOLUME_MIN_DELTA: f64 = 10.0;
+/// Poisson noise allowance: the increase must also exceed this many standard deviations.
+const VOLUME_SIGMAS: f64 = 3.0;
+
+/// The guide's volume rule ("today's total more than 10% above the same day
+/// of the previous week"), shared by the failure and success checks.
+///
+/// Each kind of sign-in (interactive, non-interactive) is its own series,
+/// with its own coverage (the first and last sign-in of that kind), so an
+/// export holding 30 days of interactive and 7 of non-interactive sign-ins
+/// compares like with like; consumer (B2C) applications form their own
+/// series for the consumer-accounts rows and are left out of the others. For every UTC day, the part of it at
+/// least 7 days after the series' first sign-in and not after its last one
+/// (at least 6 hours long) is compared with the same hours 7 days earlier.
+/// A day is reported when the count exceeds the earlier one by more than
+/// 10%, by at least 10, and by more than 3 standard deviations of a
+/// Poisson count (3 × √earlier), so small tenants are not alarmed by a
+/// handful of extra sign-ins. The evidence is the sign-ins of the day from
+/// the five accounts whose counts rose most.
+pub(crate) fn volume_increases(
+    cx: &Context,
+    meta: &'static entrascope_core::CheckMeta,
+    wanted: fn(&SignIn) -> bool,
+    noun: &str,
+    guide_all: &'static str,
+    guide_b2c: &'static str,
+) -> Vec<entrascope_core::Finding> {
+    use entrascope_logs::SignInKind;
+    let mut out = Vec::new();
+    let mut b2c_app: FxHashMap<Sym, bool> = FxHashMap::default();
+    for series in [
+        Series { kind: SignInKind::Interactive, b2c: false },
+        Series { kind: SignInKind::NonInteractive, b2c: false },
+        Series { kind: SignInKind::Interactive, b2c: true },
+        Series { kind: SignInKind::NonInteractive, b2c: true },
+    ] {
+        let (mut first, mut last) = (i64::MAX, i64::MIN);
+        let mut events: Vec<usize> = Vec::new();
+        for (i, s) in cx.user_signins() {
+            if s.kind != series.kind {
+                continue;
+            }
+            first = first.min(s.time.0);
+            last = last.max(s.time.0);
+            let b2c = *b2c_app.entry(s.app_display).or_insert_with(|| crate::refdata::is_b2c_app(cx.s(s.app_display)));
+            if wanted(s) && series.b2c == b2c {
+                events.push(i);
+            }
+        }
+        if events.is_empty() || last - first < 7 * DAY + MIN_WINDOW {
+            continue;
+        }
+        let times: Vec<i64> = events.iter().map(|&i| cx.ds.signins[i].time.0).collect();
+        let count = |from: i64, to: i64| times.partition_point(|&t| t < to) - times.partition_point(|&t| t < from);
+        let week = 7 * DAY;
+        for day in (first + week).div_euclid(DAY)..=last.div_euclid(DAY) {
+            let from = (day * DAY).max(first + week);
+            let to = ((day + 1) * DAY).min(last + 1);
+            if to - from < MIN_WINDOW {
+                continue;
+            }
+            let (cur, prev) = (count(from, to), count(from - week, to - week));
+            let (c, p) = (cur as f64, prev as f64);
+            if !(c > p * VOLUME_RATIO && c - p >= VOLUME_MIN_DELTA && c - p > VOLUME_SIGMAS * p.sqrt()) {
+                continue;
+            }
+            // Who drove the increase.
+            let lo = times.partition_point(|&t| t < from);
+            let hi = times.partition_point(|&t| t < to);
+            let (plo, phi) = (times.partition_point(|&t| t < from - week), times.partition_point(|&t| t < to - week));
+            let mut delta: FxHashMap<Sym, i64> = FxHashMap::default();
+            for &i in &events[lo..hi] {
+                *delta.entry(user_key(&cx.ds.signins[i])).or_default() += 1;
+            }
+            for &i in &events[plo..phi] {
+                *delta.entry(user_key(&cx.ds.signins[i])).or_default() -= 1;
+            }
+            let mut drivers: Vec<(Sym, i64)> = delta.into_iter().filter(|(u, d)| *d > 0 && !u.is_empty()).collect();
+            drivers.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| cx.s(a.0).cmp(cx.s(b.0))));
+            drivers.truncate(5);
+            let rows: Vec<usize> = events[lo..hi].iter().copied().filter(|&i| drivers.iter().any(|(u, _)| *u == user_key(&cx.ds.signins[i]))).collect();
+            let pct = if prev == 0 { "from none".to_string() } else { format!("up {:.0}%", (c / p - 1.0) * 100.0) };
+            let hours = if to - from < DAY { format!(" {}–{} UTC", hhmm(from, false), hhmm(to, true)) } else { String::new() };
+            let scope = if series.b2c { " to consumer (B2C) applications" } else { "" };
+            let who: Vec<String> = drivers.iter().map(|(u, d)| format!("{} (+{d})", cx.s(*u))).collect();
+            let summary = format!(
+                "{} {noun}{scope} {pct} on {}{hours}: {cur} against {prev} a week earlier{}",
+                capitalize(series.kind.as_str()),
+                day_label(day),
+                if who.is_empty() { String::new() } else { format!("; largest increases: {}", who.join(", ")) }
+            );
+            let subject = format!("{} {noun}{scope}, {}", series.kind.as_str(), day_label(day));
+            let f = entrascope_core::Finding::new(meta, summary, evidence(cx, &rows, &[])).with_subject(subject);
+            out.push(f.with_guide(&[if series.b2c { guide_b2c } else { guide_all }]));
+        }
+    }
+    out
+}
+
+/// Time of day (UTC) as `HH:MM`; a window ending at midnight ends at `24:00`.
+fn hhmm(t: i64, end: bool) -> String {
+    let m = t.rem_euclid(DAY) / MINUTE;
+    if end && m == 0 {
+        return "24:00".into();
+    }
+    format!("{:02}:{:02}", m / 60, m % 60)
+}
+
+fn capitalize(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
 }
 
 #[cfg(test)]
