@@ -116,7 +116,9 @@ pub fn run(cx: &Context) -> Vec<Finding> {
             continue;
         }
         if let Some(times) = denial_times.get(&(s.upn, s.ip)) {
-            if times.iter().any(|&t| s.time.0 > t && s.time.0 - t <= APPROVAL_WINDOW_MS) {
+            // Denial times are in time order: is there one in [t - window, t)?
+            let before = times.partition_point(|&t| t < s.time.0);
+            if before > 0 && s.time.0 - times[before - 1] <= APPROVAL_WINDOW_MS {
                 approvals.entry(s.upn).or_default().push(i);
             }
         }

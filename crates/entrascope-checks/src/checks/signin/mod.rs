@@ -156,4 +156,80 @@ mod tests {
         assert_eq!(network_prefix("2001:db8:1::5"), network_prefix("2001:db8:ffff::1"));
         assert_eq!(network_prefix("not an ip"), None);
     }
+
+    /// A million varied sign-ins: every check of this folder stays linear
+    /// (no per-pair work) and bounds its evidence. Run with
+    /// `cargo test -p entrascope-checks --release -- --ignored million`.
+    #[test]
+    #[ignore]
+    fn million_signins_stay_fast_and_bounded() {
+        use entrascope_logs::{AuthRequirement, Dataset, Id, SignIn, SignInKind, Tri};
+        let mut ds = Dataset::default();
+        let n = 1_000_000u32;
+        let codes = [0u32, 0, 0, 0, 0, 0, 50126, 53003, 50057, 500121, 81016, 50074, 50140];
+        let countries = ["US", "GB", "NL", "CN", "NG", "BR"];
+        let clients = ["Browser", "Mobile Apps and Desktop clients", "IMAP4", "Exchange ActiveSync"];
+        let apps = ["Azure Portal", "Microsoft Teams", "Office 365 Exchange Online", "Contoso Payroll", "Microsoft Authentication Broker"];
+        let protos = ["oAuth2", "oAuth2", "oAuth2", "deviceCode", "ropc"];
+        let own = ds.strings.intern("11111111-1111-4111-8111-111111111111");
+        let other = ds.strings.intern("22222222-2222-4222-8222-222222222222");
+        let drs = ds.strings.intern("Device Registration Service");
+        let detail = ds.strings.intern("MFA denied; user declined the authentication");
+        let t0 = Timestamp::parse("2026-10-01T00:00:00Z").unwrap().0;
+        for i in 0..n {
+            let user = i % 20_000;
+            let upn = ds.strings.intern(&format!("{}user{user}@contoso.com", if user % 500 == 0 { "adm-" } else { "" }));
+            let ip = ds.strings.intern(&format!("203.0.{}.{}", (i / 7) % 250, i % 250));
+            let code = codes[(i as usize * 7) % codes.len()];
+            let mut s = SignIn {
+                time: Timestamp(t0 + i as i64 * 2_500),
+                kind: if i % 3 == 0 { SignInKind::NonInteractive } else { SignInKind::Interactive },
+                outcome: entrascope_logs::norm::outcome_of_code(code),
+                error_code: code,
+                auth_requirement: if i % 4 == 0 { AuthRequirement::SingleFactor } else { AuthRequirement::MultiFactor },
+                compliant: if i % 5 == 0 { Tri::No } else { Tri::Yes },
+                managed: if i % 10 == 0 { Tri::Yes } else { Tri::Unknown },
+                request_id: Id::new(&format!("00000000-0000-4000-8000-{i:012x}"), &mut ds.strings),
+                session_id: Id::new(&format!("00000000-0000-4000-9000-{:012x}", i / 3), &mut ds.strings),
+                upn,
+                ip,
+                ..Default::default()
+            };
+            s.country = ds.strings.intern(countries[(i as usize / 11) % countries.len()]);
+            s.client_app = ds.strings.intern(clients[(i as usize / 13) % clients.len()]);
+            s.app_display = ds.strings.intern(apps[(i as usize / 17) % apps.len()]);
+            s.auth_protocol = ds.strings.intern(protos[(i as usize / 19) % protos.len()]);
+            s.device_id = if i % 2 == 0 { ds.strings.intern(&format!("dev-{}", user % 5000)) } else { entrascope_logs::Sym::EMPTY };
+            s.home_tenant_id = own;
+            s.resource_tenant_id = if i % 50 == 0 { other } else { own };
+            if i % 23 == 0 {
+                s.resource_display = drs;
+            }
+            if code == 500121 {
+                s.status_detail = detail;
+            }
+            ds.signins.push(s);
+        }
+        let settings = entrascope_core::Settings::from_json(
+            r#"{"privileged_accounts": ["adm-*@contoso.com"], "break_glass_accounts": ["user7@contoso.com"],
+                "operating_countries": ["US", "GB"], "trusted_networks": ["203.0.1.0/24"],
+                "sensitive_applications": ["Contoso Payroll"], "home_tenant_id": "11111111-1111-4111-8111-111111111111"}"#,
+        )
+        .unwrap()
+        .0;
+        let cx = Context::new(&ds, &settings, Timestamp(t0));
+        let mut total = std::time::Duration::ZERO;
+        for def in CHECKS {
+            let start = std::time::Instant::now();
+            let findings = (def.run)(&cx);
+            let took = start.elapsed();
+            total += took;
+            println!("{:40} {:>8.3}s {:>6} findings", def.meta.code, took.as_secs_f64(), findings.len());
+            for f in &findings {
+                assert!(f.evidence.len() <= 2 * MAX_EVIDENCE, "{}: {} evidence", def.meta.code, f.evidence.len());
+            }
+        }
+        println!("total {:.3}s", total.as_secs_f64());
+        assert!(total.as_secs() < 120, "sign-in checks took {total:?} on a million sign-ins");
+    }
 }

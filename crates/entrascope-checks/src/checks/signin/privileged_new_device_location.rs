@@ -166,7 +166,11 @@ pub fn run(cx: &Context) -> Vec<Finding> {
                     "Privileged account {who}: {whats} (first at {first}); the {BASELINE_DAYS}-day baseline had {} from {} in {}",
                     count(h.baseline, "sign-in"),
                     count(h.base_devices.len(), "device"),
-                    join_limited(h.base_countries.iter().map(String::as_str), 5),
+                    if h.base_countries.is_empty() {
+                        "unknown countries".to_string()
+                    } else {
+                        join_limited(h.base_countries.iter().map(String::as_str), 5)
+                    },
                 );
                 Finding::new(&META, summary, evidence)
             };
