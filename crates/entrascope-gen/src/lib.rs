@@ -26,7 +26,9 @@
 pub mod formats;
 pub mod model;
 pub mod rng;
+pub mod sim;
 pub mod text;
 
-pub use formats::{write_format, ExportContext, FileSink, Format, Logs, MemorySink, RecordWriter};
+pub use formats::{write_demo_bundle, write_format, ExportContext, FileSink, Format, Logs, MemorySink, RecordWriter};
+pub use sim::{generate, Generated, Label, TenantConfig};
 pub use model::{AuditEvent, AuditTarget, AuthStep, CaPolicy, Initiator, ModifiedProperty, SignInEvent, SignInKind, Status};

@@ -327,10 +327,21 @@ impl SignInEvent {
 
     /// `Location` of the portal CSV: `City, State, CC`.
     pub fn location_display(&self) -> String {
-        if self.city.is_empty() && self.state.is_empty() && self.country.is_empty() {
-            return String::new();
+        let mut s = String::new();
+        self.write_location(&mut s);
+        s
+    }
+
+    /// Appends `City, State, CC` (nothing when the location is unknown).
+    pub fn write_location(&self, out: &mut String) {
+        if !(self.city.is_empty() && self.state.is_empty() && self.country.is_empty()) {
+            for (i, part) in [&self.city, &self.state, &self.country].into_iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                out.push_str(part);
+            }
         }
-        format!("{}, {}, {}", self.city, self.state, self.country)
     }
 
     /// Log Analytics `IsRisky`.
@@ -412,3 +423,4 @@ pub struct AuditEvent {
     pub additional_details: Vec<(String, String)>,
     pub user_agent: String,
 }
+

@@ -347,3 +347,25 @@ pub fn write_format(format: Format, logs: &Logs, ctx: &ExportContext, sink: &mut
         }
     }
 }
+
+/// The web app's demo bundle: the files an analyst would download from the
+/// admin center, some tabs as CSV and some as JSON, so the demo also shows
+/// mixed inputs. Interactive (with AuthDetails), non-interactive and
+/// application sign-ins as portal CSV; managed-identity sign-ins and the
+/// audit log as portal JSON.
+pub fn write_demo_bundle(logs: &Logs, ctx: &ExportContext, sink: &mut dyn FileSink) -> io::Result<()> {
+    let range = ctx.range();
+    for kind in [SignInKind::Interactive, SignInKind::NonInteractive, SignInKind::ServicePrincipal] {
+        let prefix = kind.portal_prefix();
+        sink.create(&format!("{prefix}_{range}.csv"))?;
+        write_records(&mut portal_csv::PortalSignInCsv::new(portal_layout(Format::PortalCsv, kind)), logs.of_kind(kind).rev(), sink)?;
+        if kind == SignInKind::Interactive {
+            sink.create(&format!("{prefix}_AuthDetails_{range}.csv"))?;
+            write_records(&mut portal_csv::PortalAuthDetailsCsv, logs.of_kind(kind).rev(), sink)?;
+        }
+    }
+    sink.create(&format!("{}_{range}.json", SignInKind::ManagedIdentity.portal_prefix()))?;
+    write_records(&mut graph::PortalJson::default(), logs.of_kind(SignInKind::ManagedIdentity).rev(), sink)?;
+    sink.create(&format!("AuditLogs_{range}.json"))?;
+    write_records(&mut graph::PortalJson::default(), logs.audits.iter().rev(), sink)
+}

@@ -326,7 +326,7 @@ impl RecordWriter<SignInEvent> for PortalSignInCsv {
                 Col::HomeTenantName => &ev.home_tenant_name,
                 Col::Ip => &ev.ip,
                 Col::Location => {
-                    self.num = ev.location_display();
+                    ev.write_location(&mut self.num);
                     &self.num
                 }
                 Col::Status => ev.status.display(),
