@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use entrascope_core::Settings;
 use entrascope_gen::formats::write_demo_bundle;
-use entrascope_gen::{generate, write_format, Format, Generated, MemorySink, SignInKind, TenantConfig};
+use entrascope_gen::{generate, write_format, Format, Generated, Label, MemorySink, SignInKind, TenantConfig, INCIDENTS};
 
 fn small(seed: u64) -> Generated {
     generate(&TenantConfig::small(seed)).expect("generate")
@@ -28,6 +28,7 @@ fn same_seed_gives_the_same_bytes_in_every_format() {
     let a = demo(11);
     let b = demo(11);
     assert_eq!(a.logs, b.logs);
+    assert_eq!(a.labels, b.labels);
     assert_eq!(a.settings_json(), b.settings_json());
     for f in Format::ALL {
         assert_eq!(render(&a, f).files, render(&b, f).files, "{f:?}");
@@ -37,12 +38,58 @@ fn same_seed_gives_the_same_bytes_in_every_format() {
 }
 
 #[test]
+fn every_incident_has_one_positive_and_one_near_miss_label() {
+    let g = small(5);
+    for incident in INCIDENTS {
+        let pos = g.labels.iter().filter(|l| l.incident == incident && !l.near_miss).count();
+        let neg = g.labels.iter().filter(|l| l.incident == incident && l.near_miss).count();
+        assert_eq!((pos, neg), (1, 1), "{incident}");
+    }
+    assert_eq!(g.labels.len(), 2 * INCIDENTS.len());
+    for l in &g.labels {
+        assert!(!l.evidence_ids.is_empty(), "{}", l.incident);
+        assert_eq!(l.evidence_ids.len(), l.correlation_ids.len());
+        assert!(!l.note.is_empty());
+    }
+}
+
+#[test]
+fn labels_round_trip_through_json() {
+    let g = small(5);
+    let text = g.labels_json();
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let back: Vec<Label> = v.as_array().unwrap().iter().map(|x| Label::from_json(x).unwrap()).collect();
+    assert_eq!(back, g.labels);
+}
+
+#[test]
 fn settings_file_is_valid_for_the_contract() {
     let g = small(5);
     let (settings, warnings) = Settings::from_json(&g.settings_json()).expect("valid settings");
     assert!(warnings.is_empty(), "{warnings:?}");
     assert_eq!(settings, g.settings);
     assert_eq!(settings.home_tenant_id.as_deref(), Some(g.tenant.id.as_str()));
+}
+
+#[test]
+fn every_evidence_id_is_in_every_format() {
+    let g = demo(5);
+    let signin_ids: BTreeSet<&str> = g.logs.signins.iter().map(|s| s.request_id.as_str()).collect();
+    let audit_ids: BTreeSet<&str> = g.logs.audits.iter().map(|a| a.id.as_str()).collect();
+    for l in &g.labels {
+        for id in &l.evidence_ids {
+            assert!(signin_ids.contains(id.as_str()) || audit_ids.contains(id.as_str()), "{}: {id} not generated", l.incident);
+        }
+    }
+    for f in Format::ALL {
+        let back = common::read_back(f.name(), &render(&g, f));
+        for l in &g.labels {
+            for (id, corr) in l.evidence_ids.iter().zip(&l.correlation_ids) {
+                let found = back.signins.contains_key(id) || back.audits.contains_key(id) || (!f.carries_audit_id() && back.audits.contains_key(corr));
+                assert!(found, "{f:?}: evidence {id} of {} missing", l.incident);
+            }
+        }
+    }
 }
 
 #[test]
@@ -128,6 +175,7 @@ fn demo_bundle_is_small_and_complete() {
     let total = sink.total_bytes();
     assert!(total <= 2_300_000, "demo bundle is {total} bytes");
     assert!(g.logs.signins.len() >= 1000 && g.logs.audits.len() >= 150, "{} sign-ins, {} audits", g.logs.signins.len(), g.logs.audits.len());
+    assert_eq!(g.labels.len(), 2 * INCIDENTS.len());
     assert_eq!(sink.files.len(), 6);
     assert!(sink.files.iter().any(|(n, _)| n.ends_with(".json")) && sink.files.iter().any(|(n, _)| n.ends_with(".csv")));
 }
@@ -135,6 +183,11 @@ fn demo_bundle_is_small_and_complete() {
 #[test]
 fn config_is_validated() {
     let mut c = TenantConfig::small(1);
-    c.days = 0;
+    c.days = 10;
+    assert!(generate(&c).unwrap_err().contains("21 days"));
+    c.incidents = false;
+    assert!(generate(&c).is_ok());
+    let mut c = TenantConfig::small(1);
+    c.members = 10;
     assert!(generate(&c).is_err());
 }

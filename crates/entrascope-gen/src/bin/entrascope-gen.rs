@@ -4,7 +4,7 @@
 //! entrascope-gen tenant --out DIR [--seed N] [--days 30] [--members 300] [--guests 12]
 //!                       [--end YYYY-MM-DD] [--formats all|portal-csv,graph-json,...] [--no-incidents]
 //! entrascope-gen demo   --out DIR [--seed N] [--formats bundle|all|...]
-//! entrascope-gen formats
+//! entrascope-gen formats | incidents
 //! ```
 
 use std::fs::{self, File};
@@ -15,7 +15,7 @@ use std::time::Instant;
 
 use entrascope_core::Timestamp;
 use entrascope_gen::formats::{write_demo_bundle, write_format, FileSink, Format};
-use entrascope_gen::{generate, Generated, TenantConfig};
+use entrascope_gen::{generate, Generated, TenantConfig, INCIDENTS};
 
 /// Writes each created file into a directory.
 struct DirSink {
@@ -112,7 +112,8 @@ const USAGE: &str = "usage:
   entrascope-gen tenant --out DIR [--seed N] [--days 30] [--members 300] [--guests 12]
                         [--end YYYY-MM-DD] [--formats all|LIST] [--no-incidents]
   entrascope-gen demo   --out DIR [--seed N] [--formats bundle|all|LIST]
-  entrascope-gen formats      list the format names";
+  entrascope-gen formats      list the format names
+  entrascope-gen incidents    list the incident labels";
 
 fn main() -> ExitCode {
     let mut argv: Vec<String> = std::env::args().skip(1).collect();
@@ -127,6 +128,12 @@ fn main() -> ExitCode {
         "formats" => {
             for f in Format::ALL {
                 println!("{}", f.name());
+            }
+            Ok(())
+        }
+        "incidents" => {
+            for i in INCIDENTS {
+                println!("{i}");
             }
             Ok(())
         }

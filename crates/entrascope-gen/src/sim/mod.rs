@@ -4,6 +4,7 @@
 pub mod background;
 pub mod build;
 pub mod directory;
+pub mod incidents;
 
 use entrascope_core::settings::{ApprovedActors, BusinessHours};
 use entrascope_core::time::MS_PER_DAY;
@@ -14,6 +15,7 @@ use crate::formats::{ExportContext, Logs};
 use crate::rng::Rng;
 
 pub use directory::Tenant;
+pub use incidents::INCIDENTS;
 
 /// What to simulate.
 #[derive(Debug, Clone, PartialEq)]
@@ -120,7 +122,7 @@ impl TenantConfig {
 /// which records are a near miss that must not be reported.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Label {
-    /// The incident's name.
+    /// One of [`INCIDENTS`].
     pub incident: String,
     pub near_miss: bool,
     /// Sign-in request ids and audit event ids, in time order. A finding for
@@ -192,13 +194,32 @@ impl Generated {
 pub fn generate(cfg: &TenantConfig) -> Result<Generated, String> {
     cfg.validate()?;
     let root = Rng::new(cfg.seed);
-    let tenant = directory::build(&mut root.fork("directory"), cfg.members, cfg.guests);
+    let mut tenant = directory::build(&mut root.fork("directory"), cfg.members, cfg.guests);
     let start = cfg.start();
 
     let mut signins = Vec::new();
     let mut audits = Vec::new();
-    let labels = Vec::new();
-    let plan = background::Plan::default();
+    let mut labels = Vec::new();
+    let mut plan = background::Plan::default();
+    if cfg.incidents {
+        let cast = incidents::Cast::choose(&mut tenant, &mut root.fork("cast"));
+        let mut p = incidents::Planter {
+            t: &tenant,
+            cast: &cast,
+            start,
+            b: cfg.days as i64 - 21,
+            rng: root.fork("incidents"),
+            signins: Vec::new(),
+            audits: Vec::new(),
+            labels: Vec::new(),
+            plan: background::Plan::default(),
+        };
+        p.plant_all();
+        signins = p.signins;
+        audits = p.audits;
+        labels = p.labels;
+        plan = p.plan;
+    }
     let mut bg = background::Background { t: &tenant, cfg, plan: &plan, start, signins: Vec::new(), audits: Vec::new() };
     bg.run(&mut root.fork("background"));
     signins.append(&mut bg.signins);
