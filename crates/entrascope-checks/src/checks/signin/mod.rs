@@ -120,7 +120,20 @@ pub(crate) fn evidence(cx: &Context, rows: &[usize]) -> (Vec<Evidence>, String) 
     } else {
         String::new()
     };
-    (sorted.iter().take(MAX_EVIDENCE).map(|&i| cx.ev_signin(i)).collect(), note)
+    (sorted.iter().take(MAX_EVIDENCE).map(|&i| signin_evidence(cx, i)).collect(), note)
+}
+
+/// [`Context::ev_signin`] plus the meaning of the error code, from
+/// `data/signin-error-codes.tsv`, so a reader need not look codes up.
+pub(crate) fn signin_evidence(cx: &Context, i: usize) -> Evidence {
+    let mut e = cx.ev_signin(i);
+    let code = cx.ds.signins[i].error_code;
+    if code != 0 {
+        if let Some(m) = refdata::error_code_meaning(code) {
+            e.fields.push(("error_meaning".into(), m.to_string()));
+        }
+    }
+    e
 }
 
 /// `2026-10-03 14:05` (UTC), for summaries.
@@ -155,6 +168,23 @@ mod tests {
         assert_ne!(network_prefix("203.0.113.45"), network_prefix("203.1.113.45"));
         assert_eq!(network_prefix("2001:db8:1::5"), network_prefix("2001:db8:ffff::1"));
         assert_eq!(network_prefix("not an ip"), None);
+    }
+
+    #[test]
+    fn evidence_explains_error_codes() {
+        let mut ds = entrascope_logs::Dataset::default();
+        let upn = ds.strings.intern("jane@contoso.com");
+        for code in [53003u32, 0, 4_000_000] {
+            ds.signins.push(SignIn { error_code: code, upn, ..Default::default() });
+        }
+        let settings = entrascope_core::Settings::default();
+        let cx = Context::new(&ds, &settings, Timestamp(0));
+        assert!(signin_evidence(&cx, 0).field("error_meaning").unwrap().contains("Conditional Access"));
+        assert_eq!(signin_evidence(&cx, 1).field("error_meaning"), None);
+        assert_eq!(signin_evidence(&cx, 2).field("error_meaning"), None);
+        let (ev, note) = evidence(&cx, &[2, 0, 1, 0]);
+        assert_eq!(ev.len(), 3);
+        assert!(note.is_empty());
     }
 
     /// A million varied sign-ins: every check of this folder stays linear
