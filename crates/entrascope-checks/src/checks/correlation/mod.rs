@@ -21,11 +21,18 @@ use crate::Context;
 super::register! {
     brute_force,
     distributed_cracking,
+    failed_password,
     failure_volume,
     impossible_travel,
+    interrupts,
     mfa_fatigue,
     new_country,
     password_spray,
+    privileged_failed_password,
+    privileged_lockout,
+    privileged_risk,
+    risk_detection,
+    smart_lockout,
     success_then_failure,
     success_volume,
 }
@@ -288,6 +295,31 @@ fn median_with_zeros(values: &[usize], len: usize) -> f64 {
         (at(len / 2 - 1) + at(len / 2)) as f64 / 2.0
     }
 }
+
+/// Describes an account-day over its threshold for the threshold checks:
+/// "14 wrong passwords (50126) on Thu 2026-10-08 (usually 0 a day) from 203.0.113.9".
+pub(crate) fn spike_summary(cx: &Context, spike: &DaySpike, what: &str) -> String {
+    let mut ips: Vec<&str> = spike.rows.iter().map(|&r| cx.s(cx.ds.signins[r].ip)).filter(|s| !s.is_empty()).collect();
+    ips.sort_unstable();
+    ips.dedup();
+    let usual = if spike.median == 0.0 { "usually none".to_string() } else { format!("usually {} a day", spike.median) };
+    let from = if ips.is_empty() { String::new() } else { format!(" from {}", list(&ips, 3)) };
+    format!("{}: {} on {} ({usual}){from}", cx.s(spike.user), plural(spike.rows.len(), what), day_label(spike.day))
+}
+
+/// Accounts per day over their threshold, to tell "many accounts are
+/// experiencing the same pattern" (the guide's reason for high) from an
+/// isolated incident.
+pub(crate) fn accounts_per_day(spikes: &[DaySpike]) -> FxHashMap<i64, usize> {
+    let mut m: FxHashMap<i64, usize> = FxHashMap::default();
+    for s in spikes {
+        *m.entry(s.day).or_default() += 1;
+    }
+    m
+}
+
+/// How many accounts over threshold on one day make it "many accounts".
+pub(crate) const MANY_ACCOUNTS: usize = 5;
 
 /// A UTC day as `Thu 2026-10-08`.
 pub(crate) fn day_label(day: i64) -> String {
