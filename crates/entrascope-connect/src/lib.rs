@@ -28,6 +28,7 @@ pub mod runhistory;
 pub mod sniff;
 pub mod text;
 pub mod versions;
+pub mod view;
 pub mod xml;
 
 pub use collect::{Collector, ConnectData, ConnectInput};
@@ -36,6 +37,7 @@ pub use documenter::DocumenterReport;
 pub use model::*;
 pub use problem::{Level, Parsed, Problem};
 pub use sniff::{sniff, ConnectKind, SNIFF_HEAD};
+pub use view::{attribute_flow, view, ConfigView, FlowStep};
 
 use entrascope_core::coverage::{Availability, RuntimeStatus};
 use entrascope_core::{CheckMeta, Finding, Timestamp};
