@@ -12,6 +12,11 @@ super::register! {
     api_permission,
     user_consent,
     consent_blocked_risky,
+    redirect_uri_risky,
+    uri_unowned_domain,
+    app_id_uri_changed,
+    owner_added,
+    logout_url_changed,
 }
 
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -538,6 +543,52 @@ fn collect_addresses(v: &Value, out: &mut Vec<String>, depth: u8) {
         }
         _ => {}
     }
+}
+
+/// One change of an application's (or service principal's) redirect URIs.
+pub(crate) struct AddressChange {
+    pub idx: usize,
+    /// Lower-case display name (an application and its service principal
+    /// share it), else the object id.
+    pub app_key: String,
+    pub app: String,
+    pub old: Vec<String>,
+    pub new: Vec<String>,
+}
+
+impl AddressChange {
+    /// URIs in the new list that the old list did not hold.
+    pub(crate) fn added(&self) -> Vec<&str> {
+        let before: HashSet<String> = self.old.iter().map(|u| uri_key(u)).collect();
+        let mut seen = HashSet::new();
+        self.new.iter().map(String::as_str).filter(|u| !before.contains(&uri_key(u)) && seen.insert(uri_key(u))).collect()
+    }
+}
+
+/// A URI compared loosely: lower case, no trailing slash.
+pub(crate) fn uri_key(u: &str) -> String {
+    u.trim().trim_end_matches('/').to_lowercase()
+}
+
+/// Every successful change of `AppAddress` (redirect URIs) in the log.
+pub(crate) fn address_changes(cx: &Context) -> Vec<AddressChange> {
+    let ds = cx.ds;
+    let mut out = Vec::new();
+    for (i, a) in cx.audits_ok() {
+        for t in ds.targets(a) {
+            let Some(p) = prop(ds, t, "AppAddress") else { continue };
+            let name = ds.str(t.display).trim();
+            let id = ds.str(t.id).trim();
+            out.push(AddressChange {
+                idx: i,
+                app_key: if name.is_empty() { id.to_ascii_lowercase() } else { name.to_lowercase() },
+                app: if name.is_empty() { id.to_string() } else { name.to_string() },
+                old: app_addresses(ds.str(p.old)),
+                new: app_addresses(ds.str(p.new)),
+            });
+        }
+    }
+    out
 }
 
 #[cfg(test)]
