@@ -24,12 +24,16 @@ declare_check! {
     /// order with a 60-minute window. The guide's default thresholds apply
     /// (row pim-142: "4 in 60 minutes for users and 2 in 60 minutes for
     /// privileged accounts"): a window triggers with `THRESHOLD_USERS` (4)
-    /// changes, or with `THRESHOLD_PRIVILEGED` (2) changes that concern a
-    /// privileged account, meaning a privileged role
-    /// (`data/privileged-roles.tsv`) or a target that is already privileged
-    /// (settings or an earlier privileged assignment). Overlapping windows
-    /// merge into one burst; one finding per burst, citing pim-142 for
-    /// assignments and pim-143 for removals.
+    /// changes of any kind, or with `THRESHOLD_PRIVILEGED` (2) removals that
+    /// take access from a privileged account, meaning a privileged role
+    /// (`data/privileged-roles.tsv`) or a target that was privileged before
+    /// (settings or an earlier privileged assignment): two administrators
+    /// losing their roles within the hour is how a lockout starts. The
+    /// lower threshold is not applied to assignments, because every
+    /// privileged assignment is already its own finding
+    /// (AUDIT-PRIV-ROLE-ASSIGNED); a "bulk" of two would only repeat it.
+    /// Overlapping windows merge into one burst; one finding per burst,
+    /// citing pim-142 for assignments and pim-143 for removals.
     ///
     /// Baseline: Sentinel *Bulk Changes to Privileged Account Permissions*
     /// (218f60de) counts assignments only, of roles containing "Admin", and
@@ -82,8 +86,11 @@ pub fn run(cx: &Context) -> Vec<Finding> {
         if !matches!(ev.op, RoleOp::Assign | RoleOp::Remove) || ev.mirror || ev.outside_pim || initiated_by_pim(cx, a) {
             continue;
         }
+        // The lower threshold applies to removals: every privileged
+        // assignment is already reported on its own by AUDIT-PRIV-ROLE-ASSIGNED.
         let before = entrascope_core::Timestamp(a.time.0 - 1);
-        let privileged = has_privileged_role(cx, a) || role_principals(cx, a).iter().any(|t| target_privileged(cx, t, before));
+        let privileged = ev.op == RoleOp::Remove
+            && (has_privileged_role(cx, a) || role_principals(cx, a).iter().any(|t| target_privileged(cx, t, before)));
         by_actor.entry(cx.actor(a).to_lowercase()).or_default().push(Change { idx: i, time: a.time.0, privileged });
     }
     let window = WINDOW_MINUTES * MS_PER_MINUTE;

@@ -25,15 +25,21 @@ declare_check! {
     /// Reads successful *Add/Update/Delete conditional access policy* and
     /// *Add/Update/Delete named location* events and parses the policy or
     /// location JSON in their modified properties (old and new value;
-    /// double-encoded strings are unwrapped). A policy change is reported
-    /// when the old or new policy requires `compliantDevice` or
-    /// `domainJoinedDevice` (naming what happened: requirement removed,
-    /// policy disabled or set to report-only, deleted, or other change), or
-    /// when a policy requiring `mfa`, an authentication strength or a device
-    /// gains entries in `excludeUsers`, `excludeGroups`, `excludeRoles`,
-    /// `excludeGuestsOrExternalUsers` or `excludeLocations`. A named-location
-    /// change is reported when the location is trusted (`isTrusted`) before
-    /// or after. One finding per policy or location.
+    /// double-encoded strings are unwrapped). A policy that required
+    /// `compliantDevice` or `domainJoinedDevice` is reported when the change
+    /// weakens it: policy deleted, device requirement removed, grant
+    /// operator turned from AND to OR (the device becomes optional), state
+    /// set to disabled or report-only, or an include list (users, groups,
+    /// roles, applications, platforms, client apps) losing entries. A
+    /// policy requiring `mfa`, an authentication strength or a device is
+    /// reported when it gains entries in `excludeUsers`, `excludeGroups`,
+    /// `excludeRoles`, `excludeGuestsOrExternalUsers` or `excludeLocations`.
+    /// Changes that keep or strengthen these policies (a control added, a
+    /// new policy) are not reported: the guide's "change to any policy" is
+    /// narrowed to the changes that open a gap, and every Conditional Access
+    /// change is already reported by the infrastructure checks. A
+    /// named-location change is reported when the location is trusted
+    /// (`isTrusted`) before or after. One finding per policy or location.
     ///
     /// Baseline: the Sentinel Conditional Access rules (*policy was
     /// updated*, *user/group/role exclusion has changed* 2ce7f00d, *policy
@@ -129,20 +135,48 @@ const EXCLUSIONS: &[(&[&str], &str)] = &[
     (&["conditions", "locations", "excludeLocations"], "location"),
 ];
 
-/// What weakened in a policy change, if it concerns device or MFA policies.
+const INCLUDES: &[(&[&str], &str)] = &[
+    (&["conditions", "users", "includeUsers"], "users"),
+    (&["conditions", "users", "includeGroups"], "groups"),
+    (&["conditions", "users", "includeRoles"], "roles"),
+    (&["conditions", "applications", "includeApplications"], "applications"),
+    (&["conditions", "platforms", "includePlatforms"], "platforms"),
+    (&["conditions", "clientAppTypes"], "client apps"),
+];
+
+fn operator(v: Option<&Value>) -> String {
+    v.and_then(|v| v.get("grantControls")).and_then(|g| g.get("operator")).and_then(Value::as_str).unwrap_or("").to_ascii_uppercase()
+}
+
+/// What weakened in a policy change that concerns device or MFA policies.
+/// Changes that keep or strengthen a policy (a grant control added, a new
+/// policy) give nothing.
 fn policy_findings(act: &str, old: Option<&Value>, new: Option<&Value>) -> Vec<String> {
     let (co, cn) = (controls(old), controls(new));
     let device_old = co.iter().any(|c| DEVICE.contains(&c.as_str()));
     let device_new = cn.iter().any(|c| DEVICE.contains(&c.as_str()));
     let protects = |c: &[String]| c.iter().any(|x| DEVICE.contains(&x.as_str()) || x == "mfa" || x == "authenticationstrength");
     let mut out = Vec::new();
-    if device_old || device_new {
+    if device_old {
         if act.starts_with("delete") {
             out.push("policy requiring a compliant or joined device deleted".to_string());
-        } else if device_old && !device_new {
+        } else if !device_new && new.is_some() {
             out.push("device requirement removed".to_string());
-        } else if state(old) == "enabled" && state(new) != "enabled" && !state(new).is_empty() {
-            out.push(format!("device policy set to {}", state(new)));
+        } else if operator(old) == "AND" && operator(new) == "OR" && cn.len() > 1 {
+            out.push("device requirement made optional (grant operator AND to OR)".to_string());
+        }
+        let (so, sn) = (state(old), state(new));
+        if so == "enabled" && !sn.is_empty() && sn != "enabled" {
+            out.push(format!("device policy set to {sn}"));
+        }
+        if new.is_some() {
+            for (path, label) in INCLUDES {
+                let after = strings(new, path);
+                let lost = strings(old, path).into_iter().filter(|x| !after.contains(x)).count();
+                if lost > 0 {
+                    out.push(format!("device policy covers fewer {label}"));
+                }
+            }
         }
     }
     if protects(&co) || protects(&cn) {
@@ -153,9 +187,6 @@ fn policy_findings(act: &str, old: Option<&Value>, new: Option<&Value>) -> Vec<S
                 out.push(format!("{} excluded", plural(added.len(), label)));
             }
         }
-    }
-    if out.is_empty() && (device_old || device_new) && !act.starts_with("add") {
-        out.push("device policy changed".to_string());
     }
     out
 }
@@ -234,7 +265,18 @@ mod tests {
         let w = policy_findings("update conditional access policy", Some(&old), Some(&new));
         assert_eq!(w, vec!["device requirement removed".to_string(), "1 user excluded".to_string()]);
         let plain: Value = serde_json::from_str(r#"{"state":"enabled","grantControls":{"builtInControls":["block"]},"conditions":{"users":{"excludeUsers":["a","b"]}}}"#).unwrap();
-        assert!(policy_findings("update conditional access policy", Some(&old.clone()), Some(&old)).iter().all(|w| w == "device policy changed"));
+        // Unchanged, or strengthened (a control added): nothing.
+        assert!(policy_findings("update conditional access policy", Some(&old), Some(&old)).is_empty());
+        let stronger: Value = serde_json::from_str(r#"{"state":"enabled","grantControls":{"operator":"AND","builtInControls":["mfa","compliantDevice"]},"conditions":{"users":{"excludeUsers":["a"]}}}"#).unwrap();
+        assert!(policy_findings("update conditional access policy", Some(&old), Some(&stronger)).is_empty());
         assert!(policy_findings("update conditional access policy", Some(&plain), Some(&plain)).is_empty());
+        // Report-only and narrower scope are weakenings.
+        let report: Value = serde_json::from_str(r#"{"state":"enabledForReportingButNotEnforced","grantControls":{"builtInControls":["compliantDevice"]},"conditions":{"users":{"includeUsers":["u1"]}}}"#).unwrap();
+        let all: Value = serde_json::from_str(r#"{"state":"enabled","grantControls":{"builtInControls":["compliantDevice"]},"conditions":{"users":{"includeUsers":["All"]}}}"#).unwrap();
+        assert_eq!(
+            policy_findings("update conditional access policy", Some(&all), Some(&report)),
+            vec!["device policy set to enabledForReportingButNotEnforced".to_string(), "device policy covers fewer users".to_string()]
+        );
+        assert_eq!(policy_findings("delete conditional access policy", Some(&all), None), vec!["policy requiring a compliant or joined device deleted".to_string()]);
     }
 }

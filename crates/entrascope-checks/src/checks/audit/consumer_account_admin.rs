@@ -2,8 +2,7 @@ use std::collections::BTreeMap;
 
 use entrascope_core::{declare_check, DataNeed, Finding};
 
-use super::{distinct, list, role_display_names, role_event, user_targets, who, RoleOp};
-use crate::context::role_names;
+use super::{distinct, event_role_names, list, role_display_names, role_event, user_targets, who, RoleOp};
 use crate::refdata;
 use crate::Context;
 
@@ -59,7 +58,7 @@ pub fn run(cx: &Context) -> Vec<Finding> {
         if ev.op != RoleOp::Assign || ev.mirror {
             continue;
         }
-        let admin = role_names(cx.ds, a).iter().any(|r| refdata::is_privileged_role(r) || r.to_ascii_lowercase().contains("administrator"));
+        let admin = event_role_names(cx, a).iter().any(|r| refdata::is_privileged_role(r) || r.to_ascii_lowercase().contains("administrator"));
         if !admin {
             continue;
         }

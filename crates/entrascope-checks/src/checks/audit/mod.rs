@@ -9,6 +9,7 @@ super::register! {
     account_short_lived,
     account_unapproved_actor,
     account_unapproved_domain,
+    account_missing_attributes,
     account_naming,
     privileged_naming,
     guest_to_member,
@@ -48,7 +49,7 @@ use std::collections::BTreeMap;
 use entrascope_core::{Evidence, Timestamp};
 use entrascope_logs::{AuditEvent, AuditResult, Sym, Target};
 
-use crate::context::role_names;
+use crate::context::unquote;
 use crate::refdata;
 use crate::Context;
 
@@ -208,11 +209,35 @@ pub(crate) fn role_event(cx: &Context, a: &AuditEvent) -> Option<RoleEvent> {
     None
 }
 
+/// The role names and template ids of a role event: the `Role` target's
+/// display name and the `Role.DisplayName` / `Role.TemplateId` modified
+/// properties, new value or, for removals (where the new value is empty),
+/// old value. (`context::role_names` reads new values only.)
+pub(crate) fn event_role_names<'a>(cx: &Context<'a>, a: &AuditEvent) -> Vec<&'a str> {
+    let mut out = Vec::new();
+    for t in cx.ds.targets(a) {
+        if kind_is(cx, t, "Role") && !t.display.is_empty() {
+            out.push(cx.s(t.display));
+        }
+        for p in cx.ds.modified(t) {
+            let name = cx.s(p.name);
+            if name.eq_ignore_ascii_case("Role.DisplayName") || name.eq_ignore_ascii_case("Role.TemplateId") {
+                let new = unquote(cx.s(p.new));
+                let v = if new.is_empty() || new.eq_ignore_ascii_case("null") { unquote(cx.s(p.old)) } else { new };
+                if !v.is_empty() && !v.eq_ignore_ascii_case("null") {
+                    out.push(v);
+                }
+            }
+        }
+    }
+    out
+}
+
 /// The role names of an event, without template ids, de-duplicated
 /// (case-insensitive), in order of appearance.
 pub(crate) fn role_display_names<'a>(cx: &Context<'a>, a: &AuditEvent) -> Vec<&'a str> {
     let mut out: Vec<&'a str> = Vec::new();
-    for r in role_names(cx.ds, a) {
+    for r in event_role_names(cx, a) {
         if refdata::directory_role(r).is_some_and(|d| d.template_id.eq_ignore_ascii_case(r.trim())) {
             continue;
         }
@@ -222,7 +247,7 @@ pub(crate) fn role_display_names<'a>(cx: &Context<'a>, a: &AuditEvent) -> Vec<&'
     }
     if out.is_empty() {
         // Only a template id: show the role's name from the list.
-        for r in role_names(cx.ds, a) {
+        for r in event_role_names(cx, a) {
             if let Some(d) = refdata::directory_role(r) {
                 if !out.contains(&d.name) {
                     out.push(d.name);
@@ -235,7 +260,7 @@ pub(crate) fn role_display_names<'a>(cx: &Context<'a>, a: &AuditEvent) -> Vec<&'
 
 /// Whether any role of the event is privileged (by name or template id).
 pub(crate) fn has_privileged_role(cx: &Context, a: &AuditEvent) -> bool {
-    role_names(cx.ds, a).iter().any(|r| refdata::is_privileged_role(r))
+    event_role_names(cx, a).iter().any(|r| refdata::is_privileged_role(r))
 }
 
 /// Adds a field to evidence when the value is not empty.
@@ -351,7 +376,7 @@ pub(crate) fn known_privileged_accounts(cx: &Context) -> BTreeMap<String, Privil
             }
         }
     }
-    let mut seen_signin: std::collections::HashSet<Sym> = std::collections::HashSet::new();
+    let mut seen_signin: rustc_hash::FxHashSet<Sym> = rustc_hash::FxHashSet::default();
     for (i, s) in cx.ds.signins.iter().enumerate() {
         if s.kind.is_user() && seen_signin.insert(s.upn) {
             let upn = cx.s(s.upn);

@@ -1,7 +1,8 @@
 use std::collections::BTreeMap;
 
 use entrascope_core::{declare_check, DataNeed, Finding, SettingKey};
-use entrascope_logs::{CaStatus, Outcome, SignIn, SignInKind};
+use entrascope_logs::{CaStatus, Outcome, SignIn, SignInKind, Sym};
+use rustc_hash::FxHashMap;
 
 use super::{distinct, list};
 use crate::Context;
@@ -88,13 +89,24 @@ pub fn run(cx: &Context) -> Vec<Finding> {
     if !tenant_enforces {
         return Vec::new();
     }
+    // Per account, once: since when it is privileged (None: never, or break-glass).
+    let mut since: FxHashMap<Sym, Option<i64>> = FxHashMap::default();
     let mut by_user: BTreeMap<String, (Vec<usize>, usize)> = BTreeMap::new();
     for (i, s) in cx.user_signins() {
-        if s.kind != SignInKind::Interactive || s.outcome != Outcome::Success {
+        if s.kind != SignInKind::Interactive || s.outcome != Outcome::Success || s.upn.is_empty() {
             continue;
         }
         let upn = cx.s(s.upn);
-        if upn.is_empty() || cx.is_break_glass(upn) || !cx.is_privileged(upn, s.time) {
+        let from = *since.entry(s.upn).or_insert_with(|| {
+            if cx.is_break_glass(upn) {
+                None
+            } else if cx.privileged_patterns.matches(upn) {
+                Some(i64::MIN)
+            } else {
+                cx.learned_privileged.get(&upn.to_lowercase()).map(|t| t.0)
+            }
+        });
+        if !from.is_some_and(|t| t <= s.time.0) {
             continue;
         }
         let Some(bare) = unprotected(cx, s) else { continue };

@@ -3,8 +3,7 @@ use std::collections::BTreeMap;
 use entrascope_core::{declare_check, DataNeed, Finding, SettingKey};
 use entrascope_logs::AuditResult;
 
-use super::{actors_of, distinct, list, role_display_names, role_event, role_principals, target_break_glass, target_name, RoleOp};
-use crate::context::role_names;
+use super::{actors_of, distinct, event_role_names, list, role_display_names, role_event, role_principals, target_break_glass, target_name, RoleOp};
 use crate::refdata;
 use crate::Context;
 
@@ -90,7 +89,7 @@ pub fn run(cx: &Context) -> Vec<Finding> {
         if ev.op != RoleOp::Assign || ev.mirror {
             continue;
         }
-        let names = role_names(cx.ds, a);
+        let names = event_role_names(cx, a);
         let privileged = names.iter().any(|r| refdata::is_privileged_role(r));
         let device = names.iter().any(|r| refdata::is_device_admin_role(r));
         if !privileged && !device {

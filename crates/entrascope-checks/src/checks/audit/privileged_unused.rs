@@ -1,8 +1,8 @@
-use std::collections::HashSet;
 
 use entrascope_core::time::MS_PER_DAY;
 use entrascope_core::{declare_check, DataNeed, Finding, SettingKey};
 use entrascope_logs::{Outcome, Sym};
+use rustc_hash::FxHashSet;
 
 use super::{known_privileged_accounts, privileged_source_evidence, PrivilegedSource};
 use crate::Context;
@@ -66,7 +66,7 @@ declare_check! {
 pub const MIN_DAYS: i64 = 30;
 
 pub fn run(cx: &Context) -> Vec<Finding> {
-    let mut used: HashSet<Sym> = HashSet::new();
+    let mut used: FxHashSet<Sym> = FxHashSet::default();
     let (mut first, mut last) = (i64::MAX, i64::MIN);
     for (_, s) in cx.user_signins() {
         first = first.min(s.time.0);
