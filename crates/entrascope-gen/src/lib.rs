@@ -23,6 +23,7 @@
 //! The library does no IO: writers append to `String` buffers handed to a
 //! [`formats::FileSink`]. The `entrascope-gen` binary writes files.
 
+pub mod bench;
 pub mod formats;
 pub mod model;
 pub mod rng;

@@ -424,3 +424,33 @@ pub struct AuditEvent {
     pub user_agent: String,
 }
 
+/// Field-wise `clone_from`, so a recycled event reuses its strings'
+/// buffers (the derived `Clone::clone_from` would allocate afresh).
+macro_rules! assign_fields {
+    ($dst:ident, $src:ident; $($f:ident),* $(,)?) => {
+        $( $dst.$f.clone_from(&$src.$f); )*
+    };
+}
+
+impl SignInEvent {
+    /// Makes `self` equal to `src`, reusing `self`'s allocations.
+    pub fn assign_from(&mut self, src: &SignInEvent) {
+        let dst = self;
+        assign_fields!(dst, src;
+            kind, time, request_id, correlation_id, session_id, unique_token_id,
+            user_id, upn, user_display, user_type, sign_in_identifier,
+            app_name, app_id, app_owner_tenant_id, resource_name, resource_id, resource_sp_id,
+            resource_tenant_id, resource_owner_tenant_id, home_tenant_id, home_tenant_name,
+            service_principal_id, service_principal_name, credential_key_id, credential_thumbprint,
+            msi_type, associated_resource_id,
+            ip, ip_seen_by_resource, city, state, country, latitude, longitude, asn, network_names,
+            status, error_code, failure_reason, status_detail,
+            client_app, protocol, user_agent, client_credential_type,
+            device_id, device_name, os, browser, compliant, managed, join_type,
+            mfa_result, mfa_method, mfa_detail, auth_requirement, ca_status, ca_policies, auth_steps,
+            incoming_token_type, token_issuer_type, token_issuer_name, cross_tenant_access_type,
+            flagged_for_review, latency_ms,
+            risk_level_during, risk_level_aggregated, risk_state, risk_detail, risk_event_types,
+        );
+    }
+}

@@ -228,3 +228,12 @@ fn every_format_writes_parseable_files_with_the_same_records() {
         }
     }
 }
+
+#[test]
+fn assign_from_makes_an_equal_event() {
+    let src = nasty_signin();
+    let mut dst = SignInEvent::blank(SignInKind::ManagedIdentity, t("2020-01-01T00:00:00Z"));
+    dst.ca_policies.push(CaPolicy::default());
+    dst.assign_from(&src);
+    assert_eq!(dst, src);
+}

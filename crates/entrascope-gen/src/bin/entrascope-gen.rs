@@ -4,6 +4,7 @@
 //! entrascope-gen tenant --out DIR [--seed N] [--days 30] [--members 300] [--guests 12]
 //!                       [--end YYYY-MM-DD] [--formats all|portal-csv,graph-json,...] [--no-incidents]
 //! entrascope-gen demo   --out DIR [--seed N] [--formats bundle|all|...]
+//! entrascope-gen bench  --out DIR [--signins 1000000] [--audits 100000] [--seed N]
 //! entrascope-gen formats | incidents
 //! ```
 
@@ -15,7 +16,7 @@ use std::time::Instant;
 
 use entrascope_core::Timestamp;
 use entrascope_gen::formats::{write_demo_bundle, write_format, FileSink, Format};
-use entrascope_gen::{generate, Generated, TenantConfig, INCIDENTS};
+use entrascope_gen::{bench, generate, Generated, TenantConfig, INCIDENTS};
 
 /// Writes each created file into a directory.
 struct DirSink {
@@ -112,6 +113,7 @@ const USAGE: &str = "usage:
   entrascope-gen tenant --out DIR [--seed N] [--days 30] [--members 300] [--guests 12]
                         [--end YYYY-MM-DD] [--formats all|LIST] [--no-incidents]
   entrascope-gen demo   --out DIR [--seed N] [--formats bundle|all|LIST]
+  entrascope-gen bench  --out DIR [--signins 1000000] [--audits 100000] [--seed N]
   entrascope-gen formats      list the format names
   entrascope-gen incidents    list the incident labels";
 
@@ -125,6 +127,7 @@ fn main() -> ExitCode {
     let result = match cmd.as_str() {
         "tenant" => tenant(Args { rest: argv }, false),
         "demo" => tenant(Args { rest: argv }, true),
+        "bench" => run_bench(Args { rest: argv }),
         "formats" => {
             for f in Format::ALL {
                 println!("{}", f.name());
@@ -223,3 +226,20 @@ fn report(sink: &DirSink) {
     eprintln!("{total:>10}  total");
 }
 
+fn run_bench(mut args: Args) -> Result<(), String> {
+    let out = PathBuf::from(args.value("--out")?.ok_or("--out DIR is required")?);
+    let signins: u64 = args.number("--signins")?.unwrap_or(1_000_000);
+    let audits: u64 = args.number("--audits")?.unwrap_or(100_000);
+    let seed = args.number("--seed")?.unwrap_or(1);
+    args.done()?;
+    let t0 = Instant::now();
+    let mut sink = DirSink::new(&out).map_err(|e| format!("{}: {e}", out.display()))?;
+    let cfg = bench::BenchConfig { seed, signins, audits, ..bench::BenchConfig::default() };
+    bench::write_bench(&cfg, &mut sink).map_err(|e| e.to_string())?;
+    sink.finish().map_err(|e| e.to_string())?;
+    let secs = t0.elapsed().as_secs_f64();
+    let bytes: u64 = sink.files.iter().map(|f| f.1).sum();
+    report(&sink);
+    eprintln!("{signins} sign-ins + {audits} audit rows in {secs:.2} s ({:.0} MB/s)", bytes as f64 / 1e6 / secs);
+    Ok(())
+}
