@@ -27,9 +27,12 @@ super::register! {
     interrupts,
     mfa_fatigue,
     new_country,
+    outside_business_hours,
     password_spray,
     privileged_failed_password,
     privileged_lockout,
+    privileged_outside_controls,
+    privileged_outside_hours,
     privileged_risk,
     risk_detection,
     smart_lockout,
@@ -302,7 +305,11 @@ pub(crate) fn spike_summary(cx: &Context, spike: &DaySpike, what: &str) -> Strin
     let mut ips: Vec<&str> = spike.rows.iter().map(|&r| cx.s(cx.ds.signins[r].ip)).filter(|s| !s.is_empty()).collect();
     ips.sort_unstable();
     ips.dedup();
-    let usual = if spike.median == 0.0 { "usually none".to_string() } else { format!("usually {} a day", spike.median) };
+    let usual = if spike.median == 0.0 {
+        format!("usually none; threshold {}", spike.threshold)
+    } else {
+        format!("usually {} a day; threshold {}", spike.median, spike.threshold)
+    };
     let from = if ips.is_empty() { String::new() } else { format!(" from {}", list(&ips, 3)) };
     format!("{}: {} on {} ({usual}){from}", cx.s(spike.user), plural(spike.rows.len(), what), day_label(spike.day))
 }
@@ -320,6 +327,130 @@ pub(crate) fn accounts_per_day(spikes: &[DaySpike]) -> FxHashMap<i64, usize> {
 
 /// How many accounts over threshold on one day make it "many accounts".
 pub(crate) const MANY_ACCOUNTS: usize = 5;
+
+/// Business hours as the settings define them, judged in the local time of
+/// the sign-in's country when it is an operating country.
+///
+/// The settings hold one rule (days, start, end, time zone). A sign-in from
+/// an operating country is judged in that country's time zone (the IANA
+/// zones of `data/country-time-zones.tsv`): the configured zone when it is
+/// one of the country's, else the zone whose principal city is nearest to
+/// the sign-in's coordinates, else, for a country spanning several zones
+/// and no coordinates, the sign-in counts as outside only when it is
+/// outside in every zone of the country. Sign-ins from other countries, or
+/// without a country, are judged in the configured zone.
+pub(crate) struct BusinessClock<'c, 'a> {
+    cx: &'c Context<'a>,
+    settings: Option<entrascope_core::settings::BusinessHours>,
+    base: Option<entrascope_core::settings::BusinessHoursRule>,
+    zones: FxHashMap<&'static str, Option<entrascope_core::settings::BusinessHoursRule>>,
+    operating: FxHashMap<Sym, bool>,
+    /// Business days (Monday = 0) of the rule.
+    pub days: [bool; 7],
+}
+
+impl<'c, 'a> BusinessClock<'c, 'a> {
+    pub(crate) fn new(cx: &'c Context<'a>) -> Self {
+        let mut days = [false; 7];
+        if let Some(bh) = &cx.settings.business_hours {
+            for d in &bh.days {
+                let names = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+                if let Some(i) = names.iter().position(|n| d.trim().to_ascii_lowercase().starts_with(n)) {
+                    days[i] = true;
+                }
+            }
+        }
+        BusinessClock {
+            cx,
+            settings: cx.settings.business_hours.clone(),
+            base: cx.business_hours.clone(),
+            zones: FxHashMap::default(),
+            operating: FxHashMap::default(),
+            days,
+        }
+    }
+
+    fn zone_rule(&mut self, zone: &'static str) -> Option<&entrascope_core::settings::BusinessHoursRule> {
+        let settings = &self.settings;
+        self.zones
+            .entry(zone)
+            .or_insert_with(|| {
+                let mut bh = settings.clone()?;
+                bh.timezone = zone.to_string();
+                entrascope_core::settings::BusinessHoursRule::compile(&bh).ok()
+            })
+            .as_ref()
+    }
+
+    /// Whether the sign-in falls outside business hours; `None` without a rule.
+    pub(crate) fn outside(&mut self, s: &SignIn) -> Option<bool> {
+        let base = self.base.as_ref()?;
+        let cx = self.cx;
+        let operating = !s.country.is_empty()
+            && *self.operating.entry(s.country).or_insert_with(|| {
+                let cc = cx.s(s.country).trim().to_ascii_uppercase();
+                cx.operating_countries.iter().any(|c| *c == cc)
+            });
+        if !operating {
+            return Some(!base.contains(s.time));
+        }
+        let zones = crate::refdata::country_time_zones(cx.s(s.country));
+        let configured = self.settings.as_ref().map(|b| b.timezone.trim().to_string()).unwrap_or_default();
+        if zones.is_empty() || zones.iter().any(|z| z.zone.eq_ignore_ascii_case(&configured)) {
+            return Some(!base.contains(s.time));
+        }
+        if zones.len() == 1 {
+            return Some(!self.zone_rule(zones[0].zone)?.contains(s.time));
+        }
+        if let Some(here) = coords(s) {
+            let nearest = zones
+                .iter()
+                .min_by(|a, b| {
+                    distance_km(here, (a.latitude, a.longitude)).total_cmp(&distance_km(here, (b.latitude, b.longitude)))
+                })
+                .map(|z| z.zone)?;
+            return Some(!self.zone_rule(nearest)?.contains(s.time));
+        }
+        let mut outside_all = true;
+        for z in zones {
+            if self.zone_rule(z.zone).is_some_and(|r| r.contains(s.time)) {
+                outside_all = false;
+                break;
+            }
+        }
+        Some(outside_all)
+    }
+}
+
+/// An account's habits: on how many distinct earlier days it signed in at
+/// the same hour (UTC) of a business or non-business day. An account that
+/// signed in in that slot on at least [`HABIT_DAYS`] earlier days is
+/// following its normal pattern there.
+#[derive(Default)]
+pub(crate) struct Habits {
+    seen: FxHashMap<(Sym, u8), (i64, u32)>,
+}
+
+pub(crate) const HABIT_DAYS: u32 = 3;
+
+impl Habits {
+    /// Records the sign-in and says whether its slot was already habitual
+    /// (from earlier days only). Call in time order.
+    pub(crate) fn habitual(&mut self, user: Sym, t: entrascope_core::Timestamp, business_days: &[bool; 7]) -> bool {
+        let hour = (t.0.rem_euclid(DAY) / HOUR) as u8;
+        let business = business_days[t.weekday() as usize % 7];
+        let slot = hour + if business { 0 } else { 24 };
+        let day = t.day();
+        let e = self.seen.entry((user, slot)).or_insert((i64::MIN, 0));
+        let earlier = if e.0 == day { e.1.saturating_sub(1) } else { e.1 };
+        let before = earlier >= HABIT_DAYS;
+        if e.0 != day {
+            e.0 = day;
+            e.1 += 1;
+        }
+        before
+    }
+}
 
 /// A UTC day as `Thu 2026-10-08`.
 pub(crate) fn day_label(day: i64) -> String {

@@ -114,7 +114,6 @@ struct Incident {
     source: Source,
     rows: Vec<usize>,
     users: FxHashSet<Sym>,
-    nets: FxHashSet<u128>,
     start: i64,
     end: i64,
 }
@@ -134,7 +133,6 @@ fn sweep(source: Source, fails: &[&Failure], min_accounts: usize, min_nets: usiz
             source,
             rows: part.iter().map(|f| f.row).collect(),
             users: part.iter().map(|f| f.user).collect(),
-            nets: part.iter().map(|f| f.net).collect(),
             start: part.first().map_or(0, |f| f.time),
             end: part.last().map_or(0, |f| f.time),
         });
