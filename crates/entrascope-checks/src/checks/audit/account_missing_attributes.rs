@@ -134,7 +134,8 @@ pub fn run(cx: &Context) -> Vec<Finding> {
     }
     let mut by_actor: BTreeMap<String, Vec<(usize, &str, Vec<&str>)>> = BTreeMap::new();
     for (i, upn, attrs) in &creations {
-        let missing: Vec<&str> = expected.iter().filter(|e| !attrs.iter().any(|a| a == *e)).map(|e| *shown.get(e).unwrap_or(e)).collect();
+        let missing: Vec<&str> =
+            expected.iter().filter(|e| !attrs.iter().any(|a| a == *e)).map(|e| *shown.get(e).unwrap_or(e)).collect();
         if !missing.is_empty() {
             by_actor.entry(cx.actor(&cx.ds.audits[*i]).to_lowercase()).or_default().push((*i, *upn, missing));
         }
@@ -151,7 +152,8 @@ pub fn run(cx: &Context) -> Vec<Finding> {
                 list(&missing, 5),
                 list(&accounts, 5)
             );
-            let evidence = rows.iter().map(|(i, _, m)| with_field(cx.ev_audit(*i), "missing_attributes", &m.join(", "))).collect();
+            let evidence =
+                rows.iter().map(|(i, _, m)| with_field(cx.ev_audit(*i), "missing_attributes", &m.join(", "))).collect();
             Finding::new(&META, summary, evidence).with_subject(actor)
         })
         .collect()

@@ -84,7 +84,10 @@ pub fn run(cx: &Context) -> Vec<Finding> {
                 list(&names, 6)
             );
             let summary = if names.len() == 1 { summary.replace("that do not", "that does not") } else { summary };
-            let evidence = rows.iter().map(|&(i, upn)| with_field(with_field(cx.ev_audit(i), "account", upn), "naming_policy", policy)).collect();
+            let evidence = rows
+                .iter()
+                .map(|&(i, upn)| with_field(with_field(cx.ev_audit(i), "account", upn), "naming_policy", policy))
+                .collect();
             Finding::new(&META, summary, evidence).with_subject(actor)
         })
         .collect()

@@ -96,8 +96,13 @@ pub fn find_with_window(cx: &Context, window_ms: i64) -> Vec<Finding> {
                 }
                 continue;
             }
-            let created = if !t.id.is_empty() { by_id.get(&t.id).copied() } else { None }
-                .or_else(|| if upn.is_empty() { None } else { by_upn.get(upn).copied() });
+            let created = if !t.id.is_empty() { by_id.get(&t.id).copied() } else { None }.or_else(|| {
+                if upn.is_empty() {
+                    None
+                } else {
+                    by_upn.get(upn).copied()
+                }
+            });
             let Some(c) = created else { continue };
             let ca = &cx.ds.audits[c];
             let lived = a.time.0 - ca.time.0;
@@ -114,10 +119,7 @@ pub fn find_with_window(cx: &Context, window_ms: i64) -> Vec<Finding> {
             let name = if upn.is_empty() { target_name(cx, t) } else { upn };
             let creator = who(cx.actor(ca));
             let deleter = who(cx.actor(a));
-            let summary = format!(
-                "{name} was created by {creator} and deleted by {deleter} {} later",
-                duration(lived)
-            );
+            let summary = format!("{name} was created by {creator} and deleted by {deleter} {} later", duration(lived));
             let evidence = vec![
                 with_field(cx.ev_audit(c), "object_id", cx.s(t.id)),
                 with_field(with_field(cx.ev_audit(i), "object_id", cx.s(t.id)), "lifetime", &duration(lived)),

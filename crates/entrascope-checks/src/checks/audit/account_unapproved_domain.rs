@@ -68,7 +68,8 @@ fn is_guest(upn: &str) -> bool {
 }
 
 pub fn run(cx: &Context) -> Vec<Finding> {
-    let org: Vec<String> = cx.settings.organization_domains.iter().map(|d| d.trim().trim_start_matches('@').to_lowercase()).collect();
+    let org: Vec<String> =
+        cx.settings.organization_domains.iter().map(|d| d.trim().trim_start_matches('@').to_lowercase()).collect();
     // The tenant's initial domain(s), learned from break-glass accounts and guest UPNs.
     let mut initial: BTreeSet<String> = cx
         .settings
@@ -131,7 +132,8 @@ pub fn run(cx: &Context) -> Vec<Finding> {
             if !deleted.is_empty() {
                 parts.push(format!("{} deleted ({})", plural(deleted.len(), "account"), list(&deleted, 5)));
             }
-            let summary = format!("{} in {domain}, a domain not in organization_domains, by {}", parts.join(" and "), list(&actors, 3));
+            let summary =
+                format!("{} in {domain}, a domain not in organization_domains, by {}", parts.join(" and "), list(&actors, 3));
             let evidence = rows.iter().map(|&(i, _)| super::with_field(cx.ev_audit(i), "domain", &domain)).collect();
             Finding::new(&META, summary, evidence).with_subject(domain.clone())
         })

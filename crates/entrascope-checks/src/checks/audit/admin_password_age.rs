@@ -3,7 +3,9 @@ use std::collections::HashSet;
 use entrascope_core::{declare_check, DataNeed, Finding, SettingKey};
 
 use super::privileged_password_change::is_password_change;
-use super::{activity, known_privileged_accounts, privileged_source_evidence, succeeded, undeleted_upn, user_targets, PrivilegedSource};
+use super::{
+    activity, known_privileged_accounts, privileged_source_evidence, succeeded, undeleted_upn, user_targets, PrivilegedSource,
+};
 use crate::Context;
 
 declare_check! {
@@ -55,7 +57,8 @@ declare_check! {
 }
 
 pub fn run(cx: &Context) -> Vec<Finding> {
-    let (Some(first), Some(last)) = (cx.ds.audits.iter().map(|a| a.time.0).min(), cx.ds.audits.iter().map(|a| a.time.0).max()) else {
+    let (Some(first), Some(last)) = (cx.ds.audits.iter().map(|a| a.time.0).min(), cx.ds.audits.iter().map(|a| a.time.0).max())
+    else {
         return Vec::new();
     };
     let days = (last - first) / entrascope_core::time::MS_PER_DAY;
@@ -85,7 +88,11 @@ pub fn run(cx: &Context) -> Vec<Finding> {
         if cx.is_break_glass(&upn) || changed.contains(&upn) || created.contains(&upn) {
             continue;
         }
-        let how = if matches!(src, PrivilegedSource::RoleAssignment(_)) { "holds a privileged role" } else { "is listed as privileged" };
+        let how = if matches!(src, PrivilegedSource::RoleAssignment(_)) {
+            "holds a privileged role"
+        } else {
+            "is listed as privileged"
+        };
         let summary = format!("{upn} {how} and its password was not changed or reset in the {days} days of audit logs");
         out.push(Finding::new(&META, summary, vec![privileged_source_evidence(cx, &upn, src)]).with_subject(upn));
     }

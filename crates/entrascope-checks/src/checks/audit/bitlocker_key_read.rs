@@ -88,9 +88,17 @@ pub fn run(cx: &Context) -> Vec<Finding> {
             let from = if ips.is_empty() { String::new() } else { format!(" from {}", list(&ips, 3)) };
             let bulk = most >= BULK_KEYS;
             let summary = if bulk {
-                format!("{actor} read BitLocker keys of {most} devices within {BULK_HOURS} hours ({} keys in all{from})", keys.len())
+                format!(
+                    "{actor} read BitLocker keys of {most} devices within {BULK_HOURS} hours ({} keys in all{from})",
+                    keys.len()
+                )
             } else {
-                format!("{actor} read {} BitLocker {}{from}: {}", keys.len(), if keys.len() == 1 { "key" } else { "keys" }, list(&keys, 4))
+                format!(
+                    "{actor} read {} BitLocker {}{from}: {}",
+                    keys.len(),
+                    if keys.len() == 1 { "key" } else { "keys" },
+                    list(&keys, 4)
+                )
             };
             let f = Finding::new(&META, summary, rows.iter().map(|&i| cx.ev_audit(i)).collect()).with_subject(actor);
             if bulk {

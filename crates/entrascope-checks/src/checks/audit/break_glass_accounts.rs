@@ -61,7 +61,11 @@ pub fn run(cx: &Context) -> Vec<Finding> {
     let mut evidence = Vec::new();
     let explicit: Vec<&str> = entries.iter().copied().filter(|e| !e.contains('*')).collect();
     if explicit.len() < 2 {
-        problems.push(format!("only {} emergency access account{} listed", explicit.len(), if explicit.len() == 1 { " is" } else { "s are" }));
+        problems.push(format!(
+            "only {} emergency access account{} listed",
+            explicit.len(),
+            if explicit.len() == 1 { " is" } else { "s are" }
+        ));
     }
     for e in &entries {
         let domain = e.rsplit_once('@').map(|(_, d)| d.to_ascii_lowercase()).unwrap_or_default();

@@ -5,7 +5,9 @@ use entrascope_logs::{AuditEvent, AuditResult};
 
 use super::privileged_auth_method_changed::is_auth_method_change;
 use super::privileged_password_change::is_password_change;
-use super::{activity, distinct, list, role_display_names, role_event, target_break_glass, target_name, user_targets, who, RoleOp};
+use super::{
+    activity, distinct, list, role_display_names, role_event, target_break_glass, target_name, user_targets, who, RoleOp,
+};
 use crate::Context;
 
 declare_check! {
@@ -90,10 +92,16 @@ fn kind(cx: &Context, a: &AuditEvent) -> Option<Kind> {
     if let Some(ev) = role_event(cx, a) {
         return (matches!(ev.op, RoleOp::Assign | RoleOp::Remove) && !ev.mirror).then_some(Kind::Role);
     }
-    if matches!(act.as_str(), "add member to group" | "remove member from group" | "add owner to group" | "remove owner from group") {
+    if matches!(
+        act.as_str(),
+        "add member to group" | "remove member from group" | "add owner to group" | "remove owner from group"
+    ) {
         return Some(Kind::Group);
     }
-    if matches!(act.as_str(), "update user" | "disable account" | "enable account" | "delete user" | "hard delete user" | "restore user") {
+    if matches!(
+        act.as_str(),
+        "update user" | "disable account" | "enable account" | "delete user" | "hard delete user" | "restore user"
+    ) {
         return Some(Kind::Account);
     }
     None
@@ -114,8 +122,15 @@ pub fn run(cx: &Context) -> Vec<Finding> {
         .map(|(account, rows)| {
             let mut parts = Vec::new();
             let count = |k: Kind| rows.iter().filter(|r| r.1 == k).count();
-            let roles = distinct(rows.iter().filter(|r| r.1 == Kind::Role).flat_map(|r| role_display_names(cx, &cx.ds.audits[r.0])));
-            for (k, label) in [(Kind::Password, "password"), (Kind::AuthMethod, "authentication method"), (Kind::Role, "role"), (Kind::Group, "group"), (Kind::Account, "account")] {
+            let roles =
+                distinct(rows.iter().filter(|r| r.1 == Kind::Role).flat_map(|r| role_display_names(cx, &cx.ds.audits[r.0])));
+            for (k, label) in [
+                (Kind::Password, "password"),
+                (Kind::AuthMethod, "authentication method"),
+                (Kind::Role, "role"),
+                (Kind::Group, "group"),
+                (Kind::Account, "account"),
+            ] {
                 let n = count(k);
                 if n == 0 {
                     continue;

@@ -3,7 +3,10 @@ use std::collections::BTreeMap;
 use entrascope_core::time::MS_PER_MINUTE;
 use entrascope_core::{declare_check, DataNeed, Finding};
 
-use super::{distinct, duration, has_privileged_role, initiated_by_pim, list, role_event, role_principals, target_name, target_privileged, who, RoleOp};
+use super::{
+    distinct, duration, has_privileged_role, initiated_by_pim, list, role_event, role_principals, target_name, target_privileged,
+    who, RoleOp,
+};
 use crate::Context;
 
 declare_check! {

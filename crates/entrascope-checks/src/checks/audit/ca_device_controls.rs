@@ -145,7 +145,11 @@ const INCLUDES: &[(&[&str], &str)] = &[
 ];
 
 fn operator(v: Option<&Value>) -> String {
-    v.and_then(|v| v.get("grantControls")).and_then(|g| g.get("operator")).and_then(Value::as_str).unwrap_or("").to_ascii_uppercase()
+    v.and_then(|v| v.get("grantControls"))
+        .and_then(|g| g.get("operator"))
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_ascii_uppercase()
 }
 
 /// What weakened in a policy change that concerns device or MFA policies.
@@ -275,8 +279,14 @@ mod tests {
         let all: Value = serde_json::from_str(r#"{"state":"enabled","grantControls":{"builtInControls":["compliantDevice"]},"conditions":{"users":{"includeUsers":["All"]}}}"#).unwrap();
         assert_eq!(
             policy_findings("update conditional access policy", Some(&all), Some(&report)),
-            vec!["device policy set to enabledForReportingButNotEnforced".to_string(), "device policy covers fewer users".to_string()]
+            vec![
+                "device policy set to enabledForReportingButNotEnforced".to_string(),
+                "device policy covers fewer users".to_string()
+            ]
         );
-        assert_eq!(policy_findings("delete conditional access policy", Some(&all), None), vec!["policy requiring a compliant or joined device deleted".to_string()]);
+        assert_eq!(
+            policy_findings("delete conditional access policy", Some(&all), None),
+            vec!["policy requiring a compliant or joined device deleted".to_string()]
+        );
     }
 }

@@ -58,7 +58,9 @@ pub fn run(cx: &Context) -> Vec<Finding> {
         if ev.op != RoleOp::Assign || ev.mirror {
             continue;
         }
-        let admin = event_role_names(cx, a).iter().any(|r| refdata::is_privileged_role(r) || r.to_ascii_lowercase().contains("administrator"));
+        let admin = event_role_names(cx, a)
+            .iter()
+            .any(|r| refdata::is_privileged_role(r) || r.to_ascii_lowercase().contains("administrator"));
         if !admin {
             continue;
         }

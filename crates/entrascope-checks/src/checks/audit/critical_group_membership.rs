@@ -106,18 +106,31 @@ pub fn run(cx: &Context) -> Vec<Finding> {
         .into_iter()
         .map(|((_, adding), (group, rows))| {
             let members = distinct(rows.iter().flat_map(|&i| {
-                cx.ds.targets(&cx.ds.audits[i]).iter().filter(|t| !cx.s(t.kind).eq_ignore_ascii_case("Group")).map(|t| target_name(cx, t))
+                cx.ds
+                    .targets(&cx.ds.audits[i])
+                    .iter()
+                    .filter(|t| !cx.s(t.kind).eq_ignore_ascii_case("Group"))
+                    .map(|t| target_name(cx, t))
             }));
             let actors = distinct(rows.iter().map(|&i| who(cx.actor(&cx.ds.audits[i]))));
             let owners = rows.iter().any(|&i| activity(cx, &cx.ds.audits[i]).contains("owner"));
             let role = if owners { "members or owners" } else { "members" };
             let exclusion = group.to_lowercase().contains("exclu");
             let summary = if adding {
-                format!("{} added to critical group {group} by {}{}", list(&members, 5), list(&actors, 3), if exclusion { ": Conditional Access no longer applies to them" } else { "" })
+                format!(
+                    "{} added to critical group {group} by {}{}",
+                    list(&members, 5),
+                    list(&actors, 3),
+                    if exclusion { ": Conditional Access no longer applies to them" } else { "" }
+                )
             } else {
                 format!("{} removed from critical group {group} by {}", list(&members, 5), list(&actors, 3))
             };
-            let summary = if members.is_empty() { format!("{role} of critical group {group} changed by {}", list(&actors, 3)) } else { summary };
+            let summary = if members.is_empty() {
+                format!("{role} of critical group {group} changed by {}", list(&actors, 3))
+            } else {
+                summary
+            };
             let f = Finding::new(&META, summary, rows.iter().map(|&i| cx.ev_audit(i)).collect()).with_subject(group.clone());
             if adding {
                 let f = f.with_guide(&["infrastructure-216"]);

@@ -85,7 +85,10 @@ pub fn run(cx: &Context) -> Vec<Finding> {
         .map(|rows| {
             let actor = who(cx.actor(&cx.ds.audits[rows[0].0]));
             let mfa_off = rows.iter().any(|r| r.1);
-            let props = distinct(rows.iter().flat_map(|r| cx.ds.targets(&cx.ds.audits[r.0]).iter().flat_map(|t| cx.ds.modified(t)).map(|p| cx.s(p.name))));
+            let props =
+                distinct(rows.iter().flat_map(|r| {
+                    cx.ds.targets(&cx.ds.audits[r.0]).iter().flat_map(|t| cx.ds.modified(t)).map(|p| cx.s(p.name))
+                }));
             let summary = if mfa_off {
                 format!("{actor} turned off multifactor authentication for device registration and join")
             } else if props.is_empty() {
@@ -93,7 +96,8 @@ pub fn run(cx: &Context) -> Vec<Finding> {
             } else {
                 format!("{actor} changed the device registration policy ({})", list(&props, 4))
             };
-            let evidence = rows.iter().map(|r| with_field(cx.ev_audit(r.0), "mfa_turned_off", if r.1 { "yes" } else { "" })).collect();
+            let evidence =
+                rows.iter().map(|r| with_field(cx.ev_audit(r.0), "mfa_turned_off", if r.1 { "yes" } else { "" })).collect();
             let f = Finding::new(&META, summary, evidence).with_subject(actor);
             if mfa_off {
                 f

@@ -58,7 +58,8 @@ declare_check! {
     }
 }
 
-const INVITES: &[&str] = &["invite external user", "invite external user with reset invitation status", "invite internal user to b2b collaboration"];
+const INVITES: &[&str] =
+    &["invite external user", "invite external user with reset invitation status", "invite internal user to b2b collaboration"];
 
 pub fn run(cx: &Context) -> Vec<Finding> {
     let mut by_actor: BTreeMap<String, Vec<usize>> = BTreeMap::new();

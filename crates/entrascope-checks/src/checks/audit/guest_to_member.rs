@@ -82,7 +82,10 @@ pub fn run(cx: &Context) -> Vec<Finding> {
             let actors = distinct(rows.iter().map(|&i| who(cx.actor(&cx.ds.audits[i]))));
             let admin = if privileged { "Privileged account " } else { "" };
             let summary = format!("{admin}{account} was converted from guest to member by {}", list(&actors, 3));
-            let evidence = rows.iter().map(|&i| with_field(with_field(cx.ev_audit(i), "old_user_type", "Guest"), "new_user_type", "Member")).collect();
+            let evidence = rows
+                .iter()
+                .map(|&i| with_field(with_field(cx.ev_audit(i), "old_user_type", "Guest"), "new_user_type", "Member"))
+                .collect();
             let f = Finding::new(&META, summary, evidence).with_subject(account);
             if privileged {
                 f

@@ -124,7 +124,8 @@ pub fn run(cx: &Context) -> Vec<Finding> {
                 format!("{} failed", plural(rows.len(), "license operation"))
             };
             let summary = format!("License assignment errors for {label}: {detail}");
-            let evidence = rows.iter().map(|&i| with_field(cx.ev_audit(i), "reason", cx.s(cx.ds.audits[i].result_reason))).collect();
+            let evidence =
+                rows.iter().map(|&i| with_field(cx.ev_audit(i), "reason", cx.s(cx.ds.audits[i].result_reason))).collect();
             Finding::new(&META, summary, evidence).with_subject(label)
         })
         .collect()

@@ -57,7 +57,8 @@ declare_check! {
     }
 }
 
-const FRAUD: &[&str] = &["fraud reported - user is blocked for mfa", "fraud reported - no action taken", "suspicious activity reported"];
+const FRAUD: &[&str] =
+    &["fraud reported - user is blocked for mfa", "fraud reported - no action taken", "suspicious activity reported"];
 
 pub fn run(cx: &Context) -> Vec<Finding> {
     let mut by_user: BTreeMap<String, (Vec<usize>, bool, bool)> = BTreeMap::new();

@@ -314,7 +314,8 @@ pub(crate) fn duration(ms: i64) -> String {
 /// person or another application is among them.
 pub(crate) fn actors_of<'a>(cx: &Context<'a>, rows: impl IntoIterator<Item = usize>) -> Vec<&'a str> {
     let all = distinct(rows.into_iter().map(|i| who(cx.actor(&cx.ds.audits[i]))));
-    let people: Vec<&str> = all.iter().copied().filter(|a| !a.eq_ignore_ascii_case("MS-PIM") && !a.eq_ignore_ascii_case("MS-PIM-Fairfax")).collect();
+    let people: Vec<&str> =
+        all.iter().copied().filter(|a| !a.eq_ignore_ascii_case("MS-PIM") && !a.eq_ignore_ascii_case("MS-PIM-Fairfax")).collect();
     if people.is_empty() {
         all
     } else {

@@ -61,7 +61,8 @@ pub fn run(cx: &Context) -> Vec<Finding> {
             || (act == "update pim alert setting"
                 && cx.ds.targets(a).iter().flat_map(|t| cx.ds.modified(t)).any(|p| {
                     let v = unquote(cx.s(p.new));
-                    cx.s(p.name).to_ascii_lowercase().contains("enabled") && (v.eq_ignore_ascii_case("false") || v.eq_ignore_ascii_case("disabled"))
+                    cx.s(p.name).to_ascii_lowercase().contains("enabled")
+                        && (v.eq_ignore_ascii_case("false") || v.eq_ignore_ascii_case("disabled"))
                 }));
         if disabled {
             by_actor.entry(cx.actor(a).to_lowercase()).or_default().push(i);
@@ -74,7 +75,8 @@ pub fn run(cx: &Context) -> Vec<Finding> {
             let alerts = distinct(rows.iter().flat_map(|&i| cx.ds.targets(&cx.ds.audits[i]).iter().map(|t| cx.s(t.display))));
             let what = if alerts.is_empty() { "a PIM security alert".to_string() } else { list(&alerts, 4) };
             let summary = format!("{actor} disabled {what}");
-            let evidence = rows.iter().map(|&i| with_field(cx.ev_audit(i), "reason", cx.s(cx.ds.audits[i].result_reason))).collect();
+            let evidence =
+                rows.iter().map(|&i| with_field(cx.ev_audit(i), "reason", cx.s(cx.ds.audits[i].result_reason))).collect();
             Finding::new(&META, summary, evidence).with_subject(actor)
         })
         .collect()

@@ -73,7 +73,8 @@ pub fn run(cx: &Context) -> Vec<Finding> {
             approved.entry(cx.actor(a).to_lowercase()).or_default().push(i);
         }
     }
-    let requesters = |rows: &[usize]| distinct(rows.iter().flat_map(|&i| user_targets(cx, &cx.ds.audits[i]).map(|t| target_name(cx, t))));
+    let requesters =
+        |rows: &[usize]| distinct(rows.iter().flat_map(|&i| user_targets(cx, &cx.ds.audits[i]).map(|t| target_name(cx, t))));
     let roles = |rows: &[usize]| distinct(rows.iter().flat_map(|&i| role_display_names(cx, &cx.ds.audits[i])));
     let mut out = Vec::new();
     for (requester, rows) in denied {

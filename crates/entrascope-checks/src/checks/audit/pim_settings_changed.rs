@@ -92,7 +92,10 @@ pub(crate) fn weakened(cx: &Context, a: &entrascope_logs::AuditEvent) -> Vec<&'s
     }
     let reason = cx.s(a.result_reason).to_ascii_lowercase();
     for &(key, label) in CONTROLS {
-        if reason.contains(key) && (reason.contains("disabled") || reason.contains("removed") || reason.contains("not required")) && !out.contains(&label) {
+        if reason.contains(key)
+            && (reason.contains("disabled") || reason.contains("removed") || reason.contains("not required"))
+            && !out.contains(&label)
+        {
             out.push(label);
         }
     }
@@ -111,7 +114,11 @@ pub fn run(cx: &Context) -> Vec<Finding> {
         .map(|rows| {
             let actor = who(cx.actor(&cx.ds.audits[rows[0]]));
             let roles = distinct(rows.iter().flat_map(|&i| {
-                cx.ds.targets(&cx.ds.audits[i]).iter().filter(|t| cx.s(t.kind).eq_ignore_ascii_case("Role")).map(|t| cx.s(t.display))
+                cx.ds
+                    .targets(&cx.ds.audits[i])
+                    .iter()
+                    .filter(|t| cx.s(t.kind).eq_ignore_ascii_case("Role"))
+                    .map(|t| cx.s(t.display))
             }));
             let weak = distinct(rows.iter().flat_map(|&i| weakened(cx, &cx.ds.audits[i])));
             let on = if roles.is_empty() { String::new() } else { format!(" of {}", list(&roles, 4)) };

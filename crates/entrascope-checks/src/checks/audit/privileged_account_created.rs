@@ -4,7 +4,9 @@ use entrascope_core::time::MS_PER_DAY;
 use entrascope_core::{declare_check, DataNeed, Finding};
 use entrascope_logs::Sym;
 
-use super::{activity, distinct, duration, has_privileged_role, list, role_display_names, role_event, succeeded, user_targets, who, RoleOp};
+use super::{
+    activity, distinct, duration, has_privileged_role, list, role_display_names, role_event, succeeded, user_targets, who, RoleOp,
+};
 use crate::Context;
 
 declare_check! {
@@ -94,8 +96,13 @@ pub fn run(cx: &Context) -> Vec<Finding> {
             continue;
         }
         for t in user_targets(cx, a) {
-            let c = if t.id.is_empty() { None } else { created_id.get(&t.id).copied() }
-                .or_else(|| if t.upn.is_empty() { None } else { created_upn.get(&t.upn).copied() });
+            let c = if t.id.is_empty() { None } else { created_id.get(&t.id).copied() }.or_else(|| {
+                if t.upn.is_empty() {
+                    None
+                } else {
+                    created_upn.get(&t.upn).copied()
+                }
+            });
             let Some(c) = c else { continue };
             if a.time.0 - cx.ds.audits[c].time.0 > window {
                 continue;
@@ -110,7 +117,8 @@ pub fn run(cx: &Context) -> Vec<Finding> {
     hits.into_iter()
         .map(|(c, assigns)| {
             let ca = &cx.ds.audits[c];
-            let account = user_targets(cx, ca).map(|t| if t.upn.is_empty() { cx.s(t.id) } else { cx.s(t.upn) }).next().unwrap_or("");
+            let account =
+                user_targets(cx, ca).map(|t| if t.upn.is_empty() { cx.s(t.id) } else { cx.s(t.upn) }).next().unwrap_or("");
             let roles = distinct(assigns.iter().flat_map(|&i| role_display_names(cx, &cx.ds.audits[i])));
             let first = &cx.ds.audits[assigns[0]];
             let summary = format!(

@@ -80,9 +80,14 @@ pub(crate) fn is_auth_method_change(activity_lc: &str) -> bool {
         return true;
     }
     (activity_lc.starts_with("add ") || activity_lc.starts_with("delete "))
-        && ["fido2 security key", "windows hello for business credential", "passwordless phone sign-in credential", "platform credential"]
-            .iter()
-            .any(|m| activity_lc.contains(m))
+        && [
+            "fido2 security key",
+            "windows hello for business credential",
+            "passwordless phone sign-in credential",
+            "platform credential",
+        ]
+        .iter()
+        .any(|m| activity_lc.contains(m))
 }
 
 /// Whether the event creates a Temporary Access Pass.
@@ -109,11 +114,20 @@ pub fn run(cx: &Context) -> Vec<Finding> {
         .map(|(account, rows)| {
             let details = distinct(rows.iter().map(|&i| {
                 let a = &cx.ds.audits[i];
-                if a.result_reason.is_empty() { cx.s(a.activity) } else { cx.s(a.result_reason) }
+                if a.result_reason.is_empty() {
+                    cx.s(a.activity)
+                } else {
+                    cx.s(a.result_reason)
+                }
             }));
             let actors = distinct(rows.iter().map(|&i| who(cx.actor(&cx.ds.audits[i]))));
-            let summary = format!("Authentication methods of privileged account {account} changed by {}: {}", list(&actors, 3), list(&details, 3));
-            let evidence = rows.iter().map(|&i| with_field(cx.ev_audit(i), "reason", cx.s(cx.ds.audits[i].result_reason))).collect();
+            let summary = format!(
+                "Authentication methods of privileged account {account} changed by {}: {}",
+                list(&actors, 3),
+                list(&details, 3)
+            );
+            let evidence =
+                rows.iter().map(|&i| with_field(cx.ev_audit(i), "reason", cx.s(cx.ds.audits[i].result_reason))).collect();
             Finding::new(&META, summary, evidence).with_subject(account)
         })
         .collect()

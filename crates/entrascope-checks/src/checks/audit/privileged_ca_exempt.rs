@@ -84,7 +84,8 @@ fn unprotected(cx: &Context, s: &SignIn) -> Option<bool> {
 
 pub fn run(cx: &Context) -> Vec<Finding> {
     let tenant_enforces = cx.user_signins().any(|(_, s)| {
-        matches!(s.ca_status, CaStatus::Success | CaStatus::Failure) || cx.ds.ca_policies(s).iter().any(|p| enforced(cx.s(p.result)))
+        matches!(s.ca_status, CaStatus::Success | CaStatus::Failure)
+            || cx.ds.ca_policies(s).iter().any(|p| enforced(cx.s(p.result)))
     });
     if !tenant_enforces {
         return Vec::new();

@@ -73,7 +73,9 @@ pub fn run(cx: &Context) -> Vec<Finding> {
         if act.is_empty() || is_read(&act) {
             continue;
         }
-        if role_event(cx, a).is_some_and(|r| matches!(r.op, RoleOp::Activate | RoleOp::Deactivate)) || act.contains("(pim activation)") {
+        if role_event(cx, a).is_some_and(|r| matches!(r.op, RoleOp::Activate | RoleOp::Deactivate))
+            || act.contains("(pim activation)")
+        {
             continue;
         }
         by_actor.entry(actor.to_lowercase()).or_default().push(i);
@@ -91,7 +93,8 @@ pub fn run(cx: &Context) -> Vec<Finding> {
             let more = if counts.len() > 4 { format!(", {} other kinds", counts.len() - 4) } else { String::new() };
             let failed = rows.iter().filter(|&&i| cx.ds.audits[i].result == AuditResult::Failure).count();
             let fails = if failed > 0 { format!("; {} failed", plural(failed, "attempt")) } else { String::new() };
-            let summary = format!("Privileged account {actor} made {} ({}{more}{fails})", plural(rows.len(), "change"), shown.join(", "));
+            let summary =
+                format!("Privileged account {actor} made {} ({}{more}{fails})", plural(rows.len(), "change"), shown.join(", "));
             let f = Finding::new(&META, summary, rows.iter().map(|&i| cx.ev_audit(i)).collect()).with_subject(actor);
             if failed > 0 {
                 f.with_severity(Severity::Medium)

@@ -2,7 +2,9 @@ use std::collections::BTreeMap;
 
 use entrascope_core::{declare_check, DataNeed, Finding, SettingKey};
 
-use super::{distinct, has_privileged_role, list, role_display_names, role_event, target_break_glass, user_targets, with_field, RoleOp};
+use super::{
+    distinct, has_privileged_role, list, role_display_names, role_event, target_break_glass, user_targets, with_field, RoleOp,
+};
 use crate::Context;
 
 declare_check! {

@@ -70,9 +70,18 @@ pub(crate) fn is_password_change(activity_lc: &str) -> bool {
     let a = activity_lc;
     a.contains("password")
         && (a.contains("change") || a.contains("reset"))
-        && !["progress", "started", "policy", "writeback", "security info", "blocked from", "registration", "application password"]
-            .iter()
-            .any(|x| a.contains(x))
+        && ![
+            "progress",
+            "started",
+            "policy",
+            "writeback",
+            "security info",
+            "blocked from",
+            "registration",
+            "application password",
+        ]
+        .iter()
+        .any(|x| a.contains(x))
 }
 
 pub fn run(cx: &Context) -> Vec<Finding> {
@@ -116,10 +125,28 @@ mod tests {
 
     #[test]
     fn password_activities() {
-        for yes in ["change user password", "reset user password", "reset password (by admin)", "change password (self-service)", "reset password (self-service)", "set force change user password", "user password reset"] {
+        for yes in [
+            "change user password",
+            "reset user password",
+            "reset password (by admin)",
+            "change password (self-service)",
+            "reset password (self-service)",
+            "set force change user password",
+            "user password reset",
+        ] {
             assert!(is_password_change(yes), "{yes}");
         }
-        for no in ["self-service password reset flow activity progress", "user started password reset", "admin started password reset", "set password policy", "enable password writeback for directory", "security info saved for self-service password reset", "blocked from self-service password reset", "create application password for user", "update user"] {
+        for no in [
+            "self-service password reset flow activity progress",
+            "user started password reset",
+            "admin started password reset",
+            "set password policy",
+            "enable password writeback for directory",
+            "security info saved for self-service password reset",
+            "blocked from self-service password reset",
+            "create application password for user",
+            "update user",
+        ] {
             assert!(!is_password_change(no), "{no}");
         }
     }

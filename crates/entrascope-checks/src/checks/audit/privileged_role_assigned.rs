@@ -3,7 +3,10 @@ use std::collections::BTreeMap;
 use entrascope_core::{declare_check, DataNeed, Finding, SettingKey};
 use entrascope_logs::AuditResult;
 
-use super::{actors_of, distinct, event_role_names, list, role_display_names, role_event, role_principals, target_break_glass, target_name, RoleOp};
+use super::{
+    actors_of, distinct, event_role_names, list, role_display_names, role_event, role_principals, target_break_glass,
+    target_name, RoleOp,
+};
 use crate::refdata;
 use crate::Context;
 
@@ -31,9 +34,10 @@ declare_check! {
     /// label, fallback for unknown names containing "Administrator") or a
     /// device administrator role (Global Administrator, Microsoft Entra
     /// Joined Device Local Administrator, Cloud Device Administrator, Intune
-    /// Administrator). One finding per account (user, service principal or
-    /// role-assignable group), listing its new roles, how they were assigned
-    /// and by whom; break-glass accounts are left to AUDIT-BREAK-GLASS-CHANGED.
+    /// Administrator). One finding per account (user or role-assignable
+    /// group), listing its new roles, how they were assigned and by whom;
+    /// break-glass accounts are left to AUDIT-BREAK-GLASS-CHANGED and service
+    /// principals to AUDIT-APP-SP-ROLE-ASSIGNED.
     /// Each finding cites the rows it proves: eligible assignments
     /// privileged-accounts-126, device or Global Administrator roles
     /// devices-177, all privileged-accounts-122.
@@ -96,7 +100,7 @@ pub fn run(cx: &Context) -> Vec<Finding> {
             continue;
         }
         for t in role_principals(cx, a) {
-            if target_break_glass(cx, t) {
+            if target_break_glass(cx, t) || cx.s(t.kind).eq_ignore_ascii_case("ServicePrincipal") {
                 continue;
             }
             let name = target_name(cx, t);
@@ -130,7 +134,8 @@ pub fn run(cx: &Context) -> Vec<Finding> {
             } else {
                 String::new()
             };
-            let summary = format!("{} was given {} ({}) by {}{fails}", acc.name, list(&roles, 4), kinds.join(", "), list(&actors, 3));
+            let summary =
+                format!("{} was given {} ({}) by {}{fails}", acc.name, list(&roles, 4), kinds.join(", "), list(&actors, 3));
             let mut guide = vec!["privileged-accounts-122"];
             if acc.eligible {
                 guide.push("privileged-accounts-126");

@@ -4,7 +4,9 @@ use entrascope_core::time::MS_PER_DAY;
 use entrascope_core::{declare_check, DataNeed, Finding};
 use entrascope_logs::Sym;
 
-use super::{distinct, has_privileged_role, list, role_display_names, role_event, succeeded, target_key, target_name, user_targets, RoleOp};
+use super::{
+    distinct, has_privileged_role, list, role_display_names, role_event, succeeded, target_key, target_name, user_targets, RoleOp,
+};
 use crate::Context;
 
 declare_check! {
@@ -88,7 +90,9 @@ pub fn run(cx: &Context) -> Vec<Finding> {
         }
     }
     let within = |list: Option<&Vec<(i64, Vec<String>)>>, from: i64, roles: &[String]| {
-        list.is_some_and(|l| l.iter().any(|(t, r)| *t >= from && *t <= from + window && (r.is_empty() || r.iter().any(|x| roles.contains(x)))))
+        list.is_some_and(|l| {
+            l.iter().any(|(t, r)| *t >= from && *t <= from + window && (r.is_empty() || r.iter().any(|x| roles.contains(x))))
+        })
     };
     let mut by_user: BTreeMap<String, (String, Vec<usize>)> = BTreeMap::new();
     for (i, key) in eligible {

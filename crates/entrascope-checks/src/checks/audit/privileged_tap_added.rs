@@ -73,10 +73,15 @@ pub fn run(cx: &Context) -> Vec<Finding> {
             let actors = distinct(rows.iter().map(|&i| who(cx.actor(&cx.ds.audits[i]))));
             let summary = format!(
                 "{} created for privileged account {account} by {}",
-                if rows.len() == 1 { "A Temporary Access Pass was".to_string() } else { format!("{} Temporary Access Passes were", rows.len()) },
+                if rows.len() == 1 {
+                    "A Temporary Access Pass was".to_string()
+                } else {
+                    format!("{} Temporary Access Passes were", rows.len())
+                },
                 list(&actors, 3)
             );
-            let evidence = rows.iter().map(|&i| with_field(cx.ev_audit(i), "reason", cx.s(cx.ds.audits[i].result_reason))).collect();
+            let evidence =
+                rows.iter().map(|&i| with_field(cx.ev_audit(i), "reason", cx.s(cx.ds.audits[i].result_reason))).collect();
             Finding::new(&META, summary, evidence).with_subject(account)
         })
         .collect()

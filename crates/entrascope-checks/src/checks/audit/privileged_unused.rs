@@ -1,4 +1,3 @@
-
 use entrascope_core::time::MS_PER_DAY;
 use entrascope_core::{declare_check, DataNeed, Finding, SettingKey};
 use entrascope_logs::{Outcome, Sym};

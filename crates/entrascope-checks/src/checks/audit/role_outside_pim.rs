@@ -2,7 +2,10 @@ use std::collections::BTreeMap;
 
 use entrascope_core::{declare_check, DataNeed, Finding};
 
-use super::{activity, actors_of, distinct, has_privileged_role, list, role_display_names, role_event, role_principals, succeeded, target_name, RoleOp};
+use super::{
+    activity, actors_of, distinct, has_privileged_role, list, role_display_names, role_event, role_principals, succeeded,
+    target_name, RoleOp,
+};
 use crate::Context;
 
 declare_check! {
@@ -86,7 +89,10 @@ pub fn run(cx: &Context) -> Vec<Finding> {
             } else {
                 format!("by {}", list(&actors, 3))
             };
-            let summary = format!("{name} was given {} outside PIM {by}: permanent, without approval or MFA on activation", list(&roles, 4));
+            let summary = format!(
+                "{name} was given {} outside PIM {by}: permanent, without approval or MFA on activation",
+                list(&roles, 4)
+            );
             Finding::new(&META, summary, rows.iter().map(|&i| cx.ev_audit(i)).collect()).with_subject(name)
         })
         .collect()

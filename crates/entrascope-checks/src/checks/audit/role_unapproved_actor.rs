@@ -2,7 +2,10 @@ use std::collections::BTreeMap;
 
 use entrascope_core::{declare_check, DataNeed, Finding, SettingKey, Severity};
 
-use super::{distinct, has_privileged_role, initiated_by_pim, list, plural, role_display_names, role_event, role_principals, succeeded, target_name, who, RoleOp};
+use super::{
+    distinct, has_privileged_role, initiated_by_pim, list, plural, role_display_names, role_event, role_principals, succeeded,
+    target_name, who, RoleOp,
+};
 use crate::Context;
 
 declare_check! {
@@ -72,7 +75,9 @@ pub fn run(cx: &Context) -> Vec<Finding> {
         .map(|rows| {
             let actor = who(cx.actor(&cx.ds.audits[rows[0]]));
             let roles = distinct(rows.iter().flat_map(|&i| role_display_names(cx, &cx.ds.audits[i])));
-            let targets = distinct(rows.iter().flat_map(|&i| role_principals(cx, &cx.ds.audits[i]).into_iter().map(|t| target_name(cx, t))));
+            let targets = distinct(
+                rows.iter().flat_map(|&i| role_principals(cx, &cx.ds.audits[i]).into_iter().map(|t| target_name(cx, t))),
+            );
             let adds = rows.iter().filter(|&&i| role_event(cx, &cx.ds.audits[i]).is_some_and(|r| r.op == RoleOp::Assign)).count();
             let removes = rows.len() - adds;
             let mut what = Vec::new();
