@@ -79,7 +79,12 @@ pub fn run(cx: &Context) -> Vec<Finding> {
     by_client
         .into_values()
         .map(|grants| {
-            let client = grants.iter().map(|(g, _)| g.client.as_str()).find(|c| !c.is_empty()).unwrap_or("an unnamed application").to_string();
+            let client = grants
+                .iter()
+                .map(|(g, _)| g.client.as_str())
+                .find(|c| !c.is_empty())
+                .unwrap_or("an unnamed application")
+                .to_string();
             let mut perms: BTreeSet<String> = BTreeSet::new();
             let mut apis: BTreeSet<String> = BTreeSet::new();
             let mut actors: BTreeSet<&str> = BTreeSet::new();

@@ -78,7 +78,10 @@ pub fn run(cx: &Context) -> Vec<Finding> {
             Some(t) => {
                 let name = ds.str(t.display).trim();
                 let id = ds.str(t.id).trim().to_ascii_lowercase();
-                (if id.is_empty() { name.to_lowercase() } else { id }, if name.is_empty() { ds.str(t.id).to_string() } else { name.to_string() })
+                (
+                    if id.is_empty() { name.to_lowercase() } else { id },
+                    if name.is_empty() { ds.str(t.id).to_string() } else { name.to_string() },
+                )
             }
             None => (String::new(), "an unnamed application".to_string()),
         };

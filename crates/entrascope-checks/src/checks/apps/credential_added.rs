@@ -174,7 +174,10 @@ pub fn run(cx: &Context) -> Vec<Finding> {
             Some(t) => {
                 let id = ds.str(t.id).to_ascii_lowercase();
                 let name = ds.str(t.display).trim();
-                (if id.is_empty() { name.to_ascii_lowercase() } else { id.clone() }, if name.is_empty() { id } else { name.to_string() })
+                (
+                    if id.is_empty() { name.to_ascii_lowercase() } else { id.clone() },
+                    if name.is_empty() { id } else { name.to_string() },
+                )
             }
             None => (String::new(), String::from("an unnamed application")),
         };
@@ -255,11 +258,13 @@ pub fn run(cx: &Context) -> Vec<Finding> {
                 join_list(&actors, 3),
                 if notes.is_empty() { String::new() } else { format!(": {}", notes.join("; ")) }
             );
-            let severity = if all_approved && !cx.approved.application_management.is_empty() && !existing && !app_actor && !holds_privileged {
-                Severity::Medium
-            } else {
-                Severity::High
-            };
+            let severity =
+                if all_approved && !cx.approved.application_management.is_empty() && !existing && !app_actor && !holds_privileged
+                {
+                    Severity::Medium
+                } else {
+                    Severity::High
+                };
             Finding::new(&META, summary, evidence).with_subject(app).with_severity(severity)
         })
         .collect()

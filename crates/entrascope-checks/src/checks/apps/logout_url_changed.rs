@@ -59,7 +59,8 @@ fn is_logout_property(name: &str) -> bool {
 
 pub fn run(cx: &Context) -> Vec<Finding> {
     let ds = cx.ds;
-    let domains: Vec<String> = cx.settings.organization_domains.iter().map(|d| d.trim().trim_start_matches("*.").to_ascii_lowercase()).collect();
+    let domains: Vec<String> =
+        cx.settings.organization_domains.iter().map(|d| d.trim().trim_start_matches("*.").to_ascii_lowercase()).collect();
     let owned = |h: &str| domains.iter().any(|d| h == d || h.ends_with(&format!(".{d}")));
     let mut by_app: BTreeMap<String, (String, Vec<(usize, String, String, Option<&'static str>)>)> = BTreeMap::new();
     for (i, a) in cx.audits_ok() {
@@ -116,7 +117,11 @@ pub fn run(cx: &Context) -> Vec<Finding> {
                 if old.is_empty() { "(none)" } else { old },
                 if new.is_empty() { "(none)" } else { new },
                 join_list(&actors, 3),
-                if concerns.is_empty() { String::new() } else { format!(": {}", concerns.into_iter().collect::<Vec<_>>().join("; ")) }
+                if concerns.is_empty() {
+                    String::new()
+                } else {
+                    format!(": {}", concerns.into_iter().collect::<Vec<_>>().join("; "))
+                }
             );
             let f = Finding::new(&META, summary, evidence).with_subject(app);
             if changes.iter().any(|c| c.3.is_some()) {

@@ -8,6 +8,7 @@
 
 super::register! {
     credential_added,
+    sp_role_assigned,
     sensitive_permission,
     api_permission,
     user_consent,
@@ -17,6 +18,12 @@ super::register! {
     app_id_uri_changed,
     owner_added,
     logout_url_changed,
+    tenant_created,
+    ca_policy_weakened,
+    all_users_access,
+    b2c_account_spike,
+    b2c_consumer_privileged,
+    b2c_config_unapproved,
 }
 
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -166,13 +173,6 @@ pub(crate) fn join_list<S: AsRef<str>>(items: &[S], max: usize) -> String {
     }
 }
 
-/// Sorted, de-duplicated, case-insensitively.
-pub(crate) fn dedup_ci(mut items: Vec<String>) -> Vec<String> {
-    items.sort_by_key(|s| s.to_lowercase());
-    items.dedup_by(|a, b| a.eq_ignore_ascii_case(b));
-    items
-}
-
 /// The actor of an event for a summary: UPN or app name, or a placeholder.
 pub(crate) fn who<'a>(cx: &Context<'a>, a: &AuditEvent) -> &'a str {
     let actor = cx.actor(a);
@@ -287,7 +287,9 @@ impl Grant {
         self.permissions
             .iter()
             .filter_map(|p| {
-                refdata::sensitive_permission(p, self.kind == GrantKind::Delegated).filter(|s| s.tier.is_high()).map(|s| (p.as_str(), s))
+                refdata::sensitive_permission(p, self.kind == GrantKind::Delegated)
+                    .filter(|s| s.tier.is_high())
+                    .map(|s| (p.as_str(), s))
             })
             .collect()
     }
@@ -347,7 +349,9 @@ pub(crate) fn added_consent_scopes(old: &[ConsentEntry], new: &[ConsentEntry]) -
         .filter_map(|n| {
             let before: HashSet<String> = old
                 .iter()
-                .filter(|o| o.resource_id.eq_ignore_ascii_case(&n.resource_id) && o.consent_type.eq_ignore_ascii_case(&n.consent_type))
+                .filter(|o| {
+                    o.resource_id.eq_ignore_ascii_case(&n.resource_id) && o.consent_type.eq_ignore_ascii_case(&n.consent_type)
+                })
                 .flat_map(|o| o.scopes.iter().map(|s| s.to_ascii_lowercase()))
                 .collect();
             let added: Vec<String> = n.scopes.iter().filter(|s| !before.contains(&s.to_ascii_lowercase())).cloned().collect();
@@ -376,7 +380,9 @@ pub(crate) fn permission_grants(cx: &Context, names: &Names) -> Vec<Grant> {
     for (_, a) in cx.audits_ok() {
         let act = activity(cx, a);
         if act == CONSENT && !a.correlation_id.is_none() {
-            if let Some(t) = ds.targets(a).iter().find(|t| ds.str(t.kind).eq_ignore_ascii_case("ServicePrincipal")).or(ds.targets(a).first()) {
+            if let Some(t) =
+                ds.targets(a).iter().find(|t| ds.str(t.kind).eq_ignore_ascii_case("ServicePrincipal")).or(ds.targets(a).first())
+            {
                 consent_client.insert(a.correlation_id, (ds.str(t.display).to_string(), ds.str(t.id).to_ascii_lowercase()));
             }
         } else if DELEGATED_GRANTS.contains(&act.as_str()) && !a.correlation_id.is_none() {
@@ -393,7 +399,8 @@ pub(crate) fn permission_grants(cx: &Context, names: &Names) -> Vec<Grant> {
             if perms.is_empty() {
                 continue; // the default access role carries no permission
             }
-            let client_id = prop(ds, t, "ServicePrincipal.ObjectID").map(|p| text(ds.str(p.new)).to_ascii_lowercase()).unwrap_or_default();
+            let client_id =
+                prop(ds, t, "ServicePrincipal.ObjectID").map(|p| text(ds.str(p.new)).to_ascii_lowercase()).unwrap_or_default();
             let client_name = prop(ds, t, "ServicePrincipal.DisplayName").map(|p| text(ds.str(p.new))).unwrap_or_default();
             let client = if !client_name.is_empty() { client_name } else { names.name_or(&client_id).to_string() };
             out.push(Grant {
@@ -410,12 +417,15 @@ pub(crate) fn permission_grants(cx: &Context, names: &Names) -> Vec<Grant> {
         } else if DELEGATED_GRANTS.contains(&act.as_str()) {
             let Some((t, p)) = find_prop(ds, a, "DelegatedPermissionGrant.Scope") else { continue };
             let before: HashSet<String> = scopes(ds.str(p.old)).into_iter().map(|s| s.to_ascii_lowercase()).collect();
-            let added: Vec<String> = scopes(ds.str(p.new)).into_iter().filter(|s| !before.contains(&s.to_ascii_lowercase())).collect();
+            let added: Vec<String> =
+                scopes(ds.str(p.new)).into_iter().filter(|s| !before.contains(&s.to_ascii_lowercase())).collect();
             if added.is_empty() {
                 continue;
             }
-            let consent_type = prop(ds, t, "DelegatedPermissionGrant.ConsentType").map(|p| text(ds.str(p.new))).unwrap_or_default();
-            let mut client_id = prop(ds, t, "ServicePrincipal.ObjectID").map(|p| text(ds.str(p.new)).to_ascii_lowercase()).unwrap_or_default();
+            let consent_type =
+                prop(ds, t, "DelegatedPermissionGrant.ConsentType").map(|p| text(ds.str(p.new))).unwrap_or_default();
+            let mut client_id =
+                prop(ds, t, "ServicePrincipal.ObjectID").map(|p| text(ds.str(p.new)).to_ascii_lowercase()).unwrap_or_default();
             let mut client = String::new();
             if let Some((name, id)) = consent_client.get(&a.correlation_id) {
                 client = name.clone();
@@ -545,6 +555,19 @@ fn collect_addresses(v: &Value, out: &mut Vec<String>, depth: u8) {
     }
 }
 
+/// The application id of "CPIM Service", the Azure AD B2C service principal
+/// that performs self-service sign-up (Microsoft first-party app).
+const CPIM_SERVICE_APP_ID: &str = "bb2a2e3a-c5e7-4f0a-88e0-8e01fd3fc1f4";
+
+/// Whether an audit event was performed by Azure AD B2C itself ("CPIM
+/// Service"), as consumer sign-ups are.
+pub(crate) fn is_cpim_service(cx: &Context, a: &AuditEvent) -> bool {
+    let i = &a.initiator;
+    cx.actor(a).to_ascii_lowercase().contains("cpim")
+        || cx.s(i.app_id).eq_ignore_ascii_case(CPIM_SERVICE_APP_ID)
+        || cx.s(i.display).to_ascii_lowercase().contains("cpim")
+}
+
 /// One change of an application's (or service principal's) redirect URIs.
 pub(crate) struct AddressChange {
     pub idx: usize,
@@ -625,7 +648,9 @@ mod tests {
         assert_eq!(new[0].principal_id, "p");
         let added = added_consent_scopes(&old, &new);
         assert_eq!(added[0].scopes, vec!["Mail.Read", "offline_access"]);
-        let (old, new) = consent_permissions("[] => [[Id: a, ClientId: b, PrincipalId: , ResourceId: r, ConsentType: AllPrincipals, Scope: Directory.Read.All]]");
+        let (old, new) = consent_permissions(
+            "[] => [[Id: a, ClientId: b, PrincipalId: , ResourceId: r, ConsentType: AllPrincipals, Scope: Directory.Read.All]]",
+        );
         assert!(old.is_empty());
         assert_eq!(new[0].consent_type, "AllPrincipals");
         assert!(consent_permissions("nothing here").1.is_empty());

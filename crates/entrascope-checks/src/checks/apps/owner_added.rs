@@ -2,7 +2,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use entrascope_core::{declare_check, DataNeed, Finding, SettingKey, Severity};
 
-use super::{activity, join_list, prop, privileged_clients, text, who, Names};
+use super::{activity, join_list, privileged_clients, prop, text, who, Names};
 use crate::Context;
 
 declare_check! {
@@ -73,10 +73,15 @@ pub fn run(cx: &Context) -> Vec<Finding> {
             continue;
         }
         let targets = ds.targets(a);
-        let is_app = |k: &str| k.eq_ignore_ascii_case("Application") || (k.eq_ignore_ascii_case("ServicePrincipal") && act.ends_with("service principal"));
+        let is_app = |k: &str| {
+            k.eq_ignore_ascii_case("Application")
+                || (k.eq_ignore_ascii_case("ServicePrincipal") && act.ends_with("service principal"))
+        };
         // The owner: a user, or a service principal other than the object owned.
         let owner_t = targets.iter().find(|t| ds.str(t.kind).eq_ignore_ascii_case("User")).or_else(|| {
-            targets.iter().find(|t| ds.str(t.kind).eq_ignore_ascii_case("ServicePrincipal") && !act.ends_with("service principal"))
+            targets
+                .iter()
+                .find(|t| ds.str(t.kind).eq_ignore_ascii_case("ServicePrincipal") && !act.ends_with("service principal"))
         });
         let app_t = targets.iter().find(|t| is_app(ds.str(t.kind)));
         let mut app = app_t.map(|t| ds.str(t.display).trim().to_string()).unwrap_or_default();

@@ -76,10 +76,16 @@ pub fn run(cx: &Context) -> Vec<Finding> {
             if scheme == "http" && !is_loopback(&host) {
                 why.push("not HTTPS".to_string());
             }
-            let others: Vec<&str> = owners.get(&uri_key(u)).map(|o| o.iter().copied().filter(|k| *k != c.app_key).collect()).unwrap_or_default();
+            let others: Vec<&str> =
+                owners.get(&uri_key(u)).map(|o| o.iter().copied().filter(|k| *k != c.app_key).collect()).unwrap_or_default();
             if !others.is_empty() {
-                let names: Vec<&str> =
-                    changes.iter().filter(|x| others.contains(&x.app_key.as_str())).map(|x| x.app.as_str()).collect::<BTreeSet<_>>().into_iter().collect();
+                let names: Vec<&str> = changes
+                    .iter()
+                    .filter(|x| others.contains(&x.app_key.as_str()))
+                    .map(|x| x.app.as_str())
+                    .collect::<BTreeSet<_>>()
+                    .into_iter()
+                    .collect();
                 why.push(format!("also used by {}", join_list(&names, 2)));
             }
             if !why.is_empty() {
@@ -110,7 +116,12 @@ pub fn run(cx: &Context) -> Vec<Finding> {
             }
             let shown: Vec<String> = uris.iter().map(|(u, why)| format!("{u} ({why})")).collect();
             let actors: Vec<&str> = actors.into_iter().collect();
-            let summary = format!("{} added to {app} by {}: {}", if uris.len() == 1 { "Unsafe redirect URI" } else { "Unsafe redirect URIs" }, join_list(&actors, 3), join_list(&shown, 3));
+            let summary = format!(
+                "{} added to {app} by {}: {}",
+                if uris.len() == 1 { "Unsafe redirect URI" } else { "Unsafe redirect URIs" },
+                join_list(&actors, 3),
+                join_list(&shown, 3)
+            );
             Finding::new(&META, summary, evidence).with_subject(app)
         })
         .collect()

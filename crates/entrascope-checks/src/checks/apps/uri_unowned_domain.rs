@@ -67,19 +67,22 @@ declare_check! {
 }
 
 /// Microsoft hosts used as redirect URIs by native and first-party clients.
-const MICROSOFT_HOSTS: &[&str] = &["microsoftonline.com", "microsoft.com", "live.com", "office.com", "office365.com", "microsoftonline.us"];
+const MICROSOFT_HOSTS: &[&str] =
+    &["microsoftonline.com", "microsoft.com", "live.com", "office.com", "office365.com", "microsoftonline.us"];
 
 const DOMAIN_ADDED: &[&str] = &["add verified domain", "verify domain", "verify email verified domain"];
 const DOMAIN_REMOVED: &[&str] = &["remove verified domain", "remove unverified domain"];
 
 fn under(host: &str, domain: &str) -> bool {
-    host == domain || (host.len() > domain.len() && host.ends_with(domain) && host.as_bytes()[host.len() - domain.len() - 1] == b'.')
+    host == domain
+        || (host.len() > domain.len() && host.ends_with(domain) && host.as_bytes()[host.len() - domain.len() - 1] == b'.')
 }
 
 pub fn run(cx: &Context) -> Vec<Finding> {
     let ds = cx.ds;
     let norm = |d: &str| d.trim().trim_start_matches("*.").trim_end_matches('.').to_ascii_lowercase();
-    let configured: HashSet<String> = cx.settings.organization_domains.iter().map(|d| norm(d)).filter(|d| !d.is_empty()).collect();
+    let configured: HashSet<String> =
+        cx.settings.organization_domains.iter().map(|d| norm(d)).filter(|d| !d.is_empty()).collect();
     // Domains verified or removed in the log, in time order.
     let mut domain_events: Vec<(entrascope_core::Timestamp, String, bool, usize)> = Vec::new();
     for (i, a) in cx.audits_ok() {
@@ -130,7 +133,8 @@ pub fn run(cx: &Context) -> Vec<Finding> {
         }
         configured.iter().chain(learned.iter()).any(|d| under(h, d)) || st.iter().any(|(d, (owned, _))| *owned && under(h, d))
     };
-    let removed_domain = |h: &str| final_state.iter().find(|(d, (owned, _))| !owned && under(h, d)).map(|(d, (_, i))| (d.to_string(), *i));
+    let removed_domain =
+        |h: &str| final_state.iter().find(|(d, (owned, _))| !owned && under(h, d)).map(|(d, (_, i))| (d.to_string(), *i));
 
     let mut by_app: BTreeMap<String, (String, Vec<(usize, Vec<(String, String, bool)>)>, BTreeSet<usize>)> = BTreeMap::new();
     let changes = address_changes(cx);
@@ -156,7 +160,11 @@ pub fn run(cx: &Context) -> Vec<Finding> {
                 flagged.push((u.clone(), format!("dangling: {d} was removed from the tenant"), true));
             } else if added.contains(u.as_str()) && !owned_at(&host, &state_at(Some(cx.ds.audits[c.idx].time))) {
                 match takeover_prone_service(&host) {
-                    Some(service) => flagged.push((u.clone(), format!("{service} host name the organization does not own; it can be claimed if released"), true)),
+                    Some(service) => flagged.push((
+                        u.clone(),
+                        format!("{service} host name the organization does not own; it can be claimed if released"),
+                        true,
+                    )),
                     None => flagged.push((u.clone(), "domain not owned by the organization".into(), false)),
                 }
             }

@@ -82,7 +82,11 @@ pub fn run(cx: &Context) -> Vec<Finding> {
         }
         if let Some((_, p)) = find_prop(ds, a, "DelegatedPermissionGrant.Scope") {
             let old: BTreeSet<String> = text(ds.str(p.old)).split_whitespace().map(|s| s.to_ascii_lowercase()).collect();
-            let added = text(ds.str(p.new)).split_whitespace().filter(|s| !old.contains(&s.to_ascii_lowercase())).map(str::to_string).collect::<Vec<_>>();
+            let added = text(ds.str(p.new))
+                .split_whitespace()
+                .filter(|s| !old.contains(&s.to_ascii_lowercase()))
+                .map(str::to_string)
+                .collect::<Vec<_>>();
             grant_scopes.entry(a.correlation_id).or_default().extend(added);
         }
     }
@@ -95,7 +99,9 @@ pub fn run(cx: &Context) -> Vec<Finding> {
         if activity(cx, a) != CONSENT || is_admin_consent(cx, a) {
             continue;
         }
-        let Some(t) = ds.targets(a).iter().find(|t| ds.str(t.kind).eq_ignore_ascii_case("ServicePrincipal")).or(ds.targets(a).first()) else {
+        let Some(t) =
+            ds.targets(a).iter().find(|t| ds.str(t.kind).eq_ignore_ascii_case("ServicePrincipal")).or(ds.targets(a).first())
+        else {
             continue;
         };
         let mut scopes = grant_scopes.get(&a.correlation_id).cloned().unwrap_or_default();
@@ -112,7 +118,9 @@ pub fn run(cx: &Context) -> Vec<Finding> {
         let id = ds.str(t.id).trim().to_ascii_lowercase();
         let key = if id.is_empty() { name.to_lowercase() } else { id };
         let app_id = ds.detail(a, "AppId").unwrap_or("").trim().to_string();
-        let entry = by_app.entry(key).or_insert_with(|| (if name.is_empty() { "an unnamed application".into() } else { name.to_string() }, app_id, Vec::new()));
+        let entry = by_app.entry(key).or_insert_with(|| {
+            (if name.is_empty() { "an unnamed application".into() } else { name.to_string() }, app_id, Vec::new())
+        });
         entry.2.push(Consent { idx: i, scopes });
     }
     by_app
@@ -124,14 +132,20 @@ pub fn run(cx: &Context) -> Vec<Finding> {
             let offline = scopes.iter().any(|s| s.eq_ignore_ascii_case("offline_access"));
             let risky: Vec<(&str, PermissionTier, &str)> = scopes
                 .iter()
-                .filter_map(|s| sensitive_permission(s, true).filter(|p| p.tier >= PermissionTier::Data).map(|p| (s.as_str(), p.tier, p.why)))
+                .filter_map(|s| {
+                    sensitive_permission(s, true).filter(|p| p.tier >= PermissionTier::Data).map(|p| (s.as_str(), p.tier, p.why))
+                })
                 .collect();
             let escalation = risky.iter().any(|(_, t, _)| *t == PermissionTier::Escalation);
             let mut users: Vec<&str> = consents.iter().map(|c| who(cx, &ds.audits[c.idx])).collect();
             users.sort_unstable();
             users.dedup();
-            let privileged: Vec<&str> =
-                consents.iter().map(|c| &ds.audits[c.idx]).filter(|a| cx.is_privileged(cx.actor(a), a.time)).map(|a| who(cx, a)).collect();
+            let privileged: Vec<&str> = consents
+                .iter()
+                .map(|c| &ds.audits[c.idx])
+                .filter(|a| cx.is_privileged(cx.actor(a), a.time))
+                .map(|a| who(cx, a))
+                .collect();
             let lure = imitates_microsoft(&app) && microsoft_client_app(&app_id).is_none();
             let mut notes = Vec::new();
             let severity = if (offline && !risky.is_empty()) || escalation {
