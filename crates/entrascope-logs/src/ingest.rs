@@ -249,10 +249,10 @@ fn decide(cur: &mut Current, ds: &mut Dataset, eof: bool) {
             return;
         }
         Shape::Json => {
-            cur.stage = Stage::Json(Box::new(Splitter::new()), JsonState { first: None, container: None, records_envelope: false, repaired: 0 });
+            cur.stage = Stage::Json(Box::default(), JsonState { first: None, container: None, records_envelope: false, repaired: 0 });
         }
         Shape::Csv => {
-            cur.stage = Stage::Csv(Box::new(CsvFramer::new()), None);
+            cur.stage = Stage::Csv(Box::default(), None);
         }
     }
     cur.encoding = enc;

@@ -226,8 +226,6 @@ struct SignInCols {
     cols: Vec<(usize, F)>,
     /// The file has "Service principal ID" and no user columns.
     app_file: bool,
-    /// The file has managed-identity columns.
-    msi_cols: bool,
     nonint_tokens: u64,
     int_tokens: u64,
 }
@@ -306,7 +304,6 @@ impl CsvMapper {
                 }
             }
             let app_file = has("service principal id") && !has("username") && !has("user");
-            let msi_cols = has("managed identity type") || has("associated resource id") || has("managed identity id");
             fs.header_kind = Some(if !app_file {
                 InputKind::of_signin(fs.name_hint.filter(|k| k.is_user()).unwrap_or(SignInKind::Interactive))
             } else if fs.name_hint == Some(SignInKind::ManagedIdentity) {
@@ -314,7 +311,7 @@ impl CsvMapper {
             } else {
                 InputKind::SignInServicePrincipal
             });
-            return Ok(CsvMapper { m: Mapper::SignIn(SignInCols { cols, app_file, msi_cols, nonint_tokens: 0, int_tokens: 0 }) });
+            return Ok(CsvMapper { m: Mapper::SignIn(SignInCols { cols, app_file, nonint_tokens: 0, int_tokens: 0 }) });
         }
         let non_ascii: Vec<&String> = raw.iter().filter(|h| !h.is_ascii()).collect();
         if !non_ascii.is_empty() || names.iter().any(|n| FOREIGN_HEADERS.contains(&n.as_str()) && n != "date (utc)") {
@@ -487,9 +484,9 @@ fn signin_row(c: &mut SignInCols, ds: &mut Dataset, fs: &mut FileState, row: &Ro
         s.failure_reason = sym(st, failure);
     }
     s.kind = if c.app_file {
-        if !s.managed_identity_type.is_empty() || (c.msi_cols && fs.name_hint == Some(SignInKind::ManagedIdentity)) {
-            SignInKind::ManagedIdentity
-        } else if fs.name_hint == Some(SignInKind::ManagedIdentity) {
+        // A managed identity type on the row, else the file name (MSISignIns_…):
+        // the MSI tab's columns are those of the application tab plus a few.
+        if !s.managed_identity_type.is_empty() || fs.name_hint == Some(SignInKind::ManagedIdentity) {
             SignInKind::ManagedIdentity
         } else {
             SignInKind::ServicePrincipal
