@@ -7,7 +7,6 @@ use entrascope_logs::{Dataset, InputInfo, Rejected};
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Serialize, Serializer};
 
-use crate::connect::ConnectInput;
 use crate::session::Analysis;
 use crate::stats::Stats;
 
@@ -39,6 +38,9 @@ pub struct InputReport {
     /// Why the input could not be read at all, and what to do.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// The Entra Connect configuration this file is part of.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub config: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -67,26 +69,11 @@ impl InputReport {
             last: i.last,
             warnings: i.warnings.clone(),
             error: i.error.clone(),
+            config: None,
         }
     }
 
-    pub(crate) fn from_connect(c: &ConnectInput) -> InputReport {
-        InputReport {
-            path: c.path.clone(),
-            kind: c.kind.clone(),
-            format: "connect".into(),
-            records: c.records,
-            rejected: Vec::new(),
-            rejected_total: 0,
-            bytes: 0,
-            first: None,
-            last: None,
-            warnings: c.warnings.clone(),
-            error: c.error.clone(),
-        }
-    }
-
-    pub(crate) fn unreadable(path: &str, reason: &str, bytes: u64) -> InputReport {
+    pub fn unreadable(path: &str, reason: &str, bytes: u64) -> InputReport {
         InputReport {
             path: path.to_string(),
             kind: "unknown".into(),
@@ -99,6 +86,7 @@ impl InputReport {
             last: None,
             warnings: Vec::new(),
             error: Some(reason.to_string()),
+            config: None,
         }
     }
 
@@ -115,6 +103,7 @@ impl InputReport {
             last: None,
             warnings: if entries == 0 && error.is_none() { vec!["the archive holds no files".into()] } else { Vec::new() },
             error,
+            config: None,
         }
     }
 }
@@ -343,13 +332,8 @@ pub struct Report {
     pub connect: Option<serde_json::Value>,
 }
 
-fn evidence_out(e: &Evidence, inputs: &[InputReport], ds: &Dataset) -> EvidenceOut {
-    // Log evidence points at the dataset's input list; map it to the path.
-    let input = if e.input == Evidence::NO_INPUT {
-        String::new()
-    } else {
-        ds.inputs.get(e.input as usize).map(|i| i.path.clone()).or_else(|| inputs.get(e.input as usize).map(|i| i.path.clone())).unwrap_or_default()
-    };
+fn evidence_out(e: &Evidence, analysis: &Analysis) -> EvidenceOut {
+    let input = if e.input == Evidence::NO_INPUT { String::new() } else { analysis.input_path(e.input).unwrap_or_default().to_string() };
     EvidenceOut { input, line: e.line, id: e.id.clone(), time: e.time, record: e.record, fields: e.fields.clone() }
 }
 
@@ -367,7 +351,7 @@ pub(crate) fn build(
     let findings: Vec<FindingOut> = findings
         .into_iter()
         .map(|f| FindingOut {
-            evidence: f.evidence.iter().map(|e| evidence_out(e, &inputs, ds)).collect(),
+            evidence: f.evidence.iter().map(|e| evidence_out(e, analysis)).collect(),
             check: f.check,
             title: f.title,
             severity: f.severity,

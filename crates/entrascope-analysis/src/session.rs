@@ -7,7 +7,8 @@ use entrascope_core::finding::sort_findings;
 use entrascope_core::{Finding, Settings, Timestamp};
 use entrascope_logs::{Dataset, Ingest, Sniff};
 
-use crate::connect::{Collector, ConnectData, ConnectInput};
+use crate::connect::{self, Collector};
+use entrascope_connect::ConnectData;
 use crate::report::{self, InputReport, Report};
 
 /// Bytes looked at before deciding what an input is.
@@ -35,7 +36,7 @@ enum Buffered {
 #[derive(Debug, Clone)]
 enum Slot {
     Log(u32),
-    Connect(usize),
+    Connect { input: u32, path: String, kind: Result<&'static str, String>, bytes: u64 },
     Unreadable { path: String, reason: String, bytes: u64 },
     /// A zip archive: its entries are inputs of their own.
     Archive { path: String, entries: u32, bytes: u64, error: Option<String> },
@@ -56,7 +57,6 @@ pub struct FileSummary {
 pub struct Session {
     ingest: Ingest,
     connect: Collector,
-    connect_inputs: Vec<ConnectInput>,
     slots: Vec<Slot>,
     current: Option<(String, Route, u64)>,
     zip_depth: u32,
@@ -84,7 +84,7 @@ fn looks_like_ooxml(head: &[u8]) -> Option<&'static str> {
 
 impl Session {
     pub fn new() -> Session {
-        Session { ingest: Ingest::new(), connect: Collector::default(), connect_inputs: Vec::new(), slots: Vec::new(), current: None, zip_depth: 0 }
+        Session { ingest: Ingest::new(), connect: Collector::default(), slots: Vec::new(), current: None, zip_depth: 0 }
     }
 
     /// Starts an input. `path` is how reports name it (relative path in a
@@ -130,7 +130,7 @@ impl Session {
                 Some(what) => Route::Unreadable(format!("{what}; entrascope reads CSV and JSON exports")),
                 None => Route::Buffer(head, Buffered::Zip),
             }
-        } else if crate::connect::sniff(path, &head) {
+        } else if connect::claims(path, &head) {
             Route::Buffer(head, Buffered::Connect)
         } else {
             match entrascope_logs::sniff(&head) {
@@ -175,10 +175,15 @@ impl Session {
                 s
             }
             Route::Buffer(buf, Buffered::Connect) => {
-                let input = self.connect.add(&path, &buf);
-                let s = FileSummary { path: path.clone(), kind: input.kind.clone(), records: input.records, rejected: 0, error: input.error.clone() };
-                self.connect_inputs.push(input);
-                self.slots.push(Slot::Connect(self.connect_inputs.len() - 1));
+                let (input, kind) = self.connect.add(&path, &buf);
+                let s = FileSummary {
+                    path: path.clone(),
+                    kind: kind.as_ref().map(|k| k.to_string()).unwrap_or_else(|_| "connect".into()),
+                    records: 0,
+                    rejected: 0,
+                    error: kind.as_ref().err().cloned(),
+                };
+                self.slots.push(Slot::Connect { input, path, kind, bytes });
                 s
             }
             Route::Buffer(buf, Buffered::Zip) => self.expand_zip(&path, &buf, bytes),
@@ -271,41 +276,49 @@ impl Session {
             self.end_file();
         }
         let ds = self.ingest.finish();
-        let (connect, mut late) = self.connect.finish();
-        self.connect_inputs.append(&mut late);
-        Analysis { ds, connect, connect_inputs: self.connect_inputs, slots: self.slots }
+        let connect = self.connect.finish();
+        Analysis { ds, connect, slots: self.slots }
     }
 }
 
 /// Everything parsed, ready to be analyzed (again and again, as settings change).
 pub struct Analysis {
     pub ds: Dataset,
-    connect: ConnectData,
-    connect_inputs: Vec<ConnectInput>,
+    pub connect: ConnectData,
     slots: Vec<Slot>,
 }
 
 impl Analysis {
-    /// The inputs in the order they were given.
+    /// The inputs in the order they were given, then folder-level notes.
     pub fn inputs(&self) -> Vec<InputReport> {
         let mut out = Vec::with_capacity(self.slots.len());
         for slot in &self.slots {
             out.push(match slot {
                 Slot::Log(i) => InputReport::from_log(&self.ds.inputs[*i as usize]),
-                Slot::Connect(i) => InputReport::from_connect(&self.connect_inputs[*i]),
+                Slot::Connect { input, path, kind, bytes } => connect::input_report(&self.connect, *input, path, kind, *bytes),
                 Slot::Unreadable { path, reason, bytes } => InputReport::unreadable(path, reason, *bytes),
                 Slot::Archive { path, entries, bytes, error } => InputReport::archive(path, *entries, *bytes, error.clone()),
             });
         }
-        for extra in self.connect_inputs.iter().skip(self.slots.iter().filter(|s| matches!(s, Slot::Connect(_))).count()) {
-            out.push(InputReport::from_connect(extra));
-        }
+        out.extend(connect::folder_reports(&self.connect));
         out
+    }
+
+    /// The path of an input by the number evidence cites.
+    pub fn input_path(&self, input: u32) -> Option<&str> {
+        if input >= connect::INPUT_BASE {
+            self.slots.iter().find_map(|s| match s {
+                Slot::Connect { input: i, path, .. } if *i == input => Some(path.as_str()),
+                _ => None,
+            })
+        } else {
+            self.ds.inputs.get(input as usize).map(|i| i.path.as_str())
+        }
     }
 
     /// Whether any input was readable at all.
     pub fn has_readable_input(&self) -> bool {
-        self.ds.inputs.iter().any(|i| i.error.is_none() && i.records > 0) || self.connect.configs() > 0 || self.connect.has_run_history() || self.connect.has_errors()
+        self.ds.inputs.iter().any(|i| i.error.is_none() && i.records > 0) || !self.connect.inputs.is_empty()
     }
 
     /// Runs every check and computes coverage.
@@ -316,13 +329,11 @@ impl Analysis {
     /// Runs every check, and the Sigma rules given, and computes coverage.
     pub fn analyze_with(&self, settings: &Settings, now: Timestamp, sigma: Option<&entrascope_sigma::RuleSet>) -> Report {
         let mut avail = self.ds.availability();
-        avail.connect_configs = self.connect.configs();
-        avail.connect_run_history = self.connect.has_run_history();
-        avail.connect_errors = self.connect.has_errors();
+        connect::fill_availability(&self.connect, &mut avail);
 
         let cx = entrascope_checks::Context::new(&self.ds, settings, now);
         let mut findings: Vec<Finding> = entrascope_checks::run_all(&cx, &avail);
-        let (connect_findings, runtime): (Vec<Finding>, Vec<RuntimeStatus>) = self.connect.run(now);
+        let (connect_findings, runtime): (Vec<Finding>, Vec<RuntimeStatus>) = connect::run(&self.connect, now);
         findings.extend(connect_findings);
         if let Some(rules) = sigma {
             findings.extend(entrascope_sigma::run(rules, &self.ds));
@@ -341,6 +352,6 @@ impl Analysis {
     }
 
     pub(crate) fn connect_view(&self) -> Option<serde_json::Value> {
-        self.connect.view()
+        connect::view(&self.connect)
     }
 }

@@ -348,7 +348,44 @@ fn settings_text(c: &CheckInfo) -> String {
     }
 }
 
+/// Reads one side of `diff`: an export folder, a .zip holding one, a policy
+/// JSON, or a Documenter report (its target configuration).
+fn load_config(path: &Path) -> Result<entrascope_connect::Config, String> {
+    let mut files = Vec::new();
+    collect(path, &mut files)?;
+    let mut session = Session::new();
+    read_into(&mut session, &files);
+    let analysis = session.finish();
+    let data = &analysis.connect;
+    match data.configs.len() {
+        1 => Ok(data.configs[0].clone()),
+        0 => {
+            if let Some(report) = data.reports.first() {
+                return Ok(report.target.clone());
+            }
+            let why: Vec<String> = data.problems.iter().take(5).map(|p| p.to_string()).collect();
+            Err(format!(
+                "{}: no Entra Connect configuration found (expected a Get-ADSyncServerConfiguration folder with Connectors/, GlobalSettings/ and SynchronizationRules/, a .zip of one, or a Documenter report){}",
+                path.display(),
+                if why.is_empty() { String::new() } else { format!("; {}", why.join("; ")) }
+            ))
+        }
+        n => Err(format!(
+            "{}: holds {n} configurations ({}); point at one of them",
+            path.display(),
+            data.configs.iter().map(|c| c.label.as_str()).collect::<Vec<_>>().join(", ")
+        )),
+    }
+}
+
 fn diff(args: DiffArgs) -> Result<ExitCode, String> {
-    let _ = (&args.a, &args.b, args.format, &args.out);
-    Err("diff: Entra Connect support is not built into this version yet".into())
+    let a = load_config(&args.a)?;
+    let b = load_config(&args.b)?;
+    let d = entrascope_connect::diff::diff(&a, &b);
+    let text = match args.format {
+        DiffFormat::Text => entrascope_connect::diff::render_diff_text(&d),
+        DiffFormat::Json => serde_json::to_string_pretty(&d).expect("diff serializes") + "\n",
+    };
+    write_out(args.out.as_deref(), &text)?;
+    Ok(ExitCode::SUCCESS)
 }

@@ -242,3 +242,46 @@ fn checks_lists_every_check_with_its_documentation() {
     let md = String::from_utf8(run(&["checks", "--format", "markdown"]).stdout).unwrap();
     assert!(md.starts_with("# entrascope checks"));
 }
+
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let dest = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_tree(&e.path(), &dest);
+        } else {
+            std::fs::copy(e.path(), dest).unwrap();
+        }
+    }
+}
+
+fn connect_data(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../entrascope-connect/tests/data").join(rel)
+}
+
+#[test]
+fn diff_compares_two_connect_exports_and_scan_reports_the_comparison() {
+    // The pilot export is the sample export with three files replaced (see
+    // entrascope-connect's tests/data/PROVENANCE.md).
+    let a = tmp("pilot").join("Pilot-modified-export");
+    copy_tree(&connect_data("sample-export"), &a);
+    copy_tree(&connect_data("documenter-report/Pilot-modified-export-overlay"), &a);
+    let b = connect_data("sample-export");
+    let out = run(&["diff", a.to_str().unwrap(), b.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout);
+    for needle in ["In from AD - User Custom Fix", "In from AD - User Lync", "StagingMode"] {
+        assert!(text.contains(needle), "diff lacks {needle}: {text}");
+    }
+    let out = run(&["scan", a.to_str().unwrap(), b.to_str().unwrap(), "--format", "json", "--now", NOW]);
+    let r = json_of(&out);
+    assert_eq!(r["summary"]["connect_configs"], 2);
+    assert_eq!(r["connect"]["diffs"].as_array().unwrap().len(), 1);
+    let checks: Vec<&str> = r["findings"].as_array().unwrap().iter().map(|f| f["check"].as_str().unwrap()).collect();
+    assert!(checks.contains(&"SYNC-STAGING-DRIFT"), "{checks:?}");
+    // A path without any configuration is a usage error naming what was expected.
+    let out = run(&["diff", data("samples").to_str().unwrap(), b.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no Entra Connect configuration"));
+}

@@ -25,7 +25,26 @@ pub fn render_table(r: &Report) -> String {
         out.push('\n');
     }
     let _ = writeln!(out, "INPUTS");
+    // Files of one Entra Connect configuration are listed as one line.
+    let mut configs: Vec<(&str, usize, u64)> = Vec::new();
+    for i in r.inputs.iter().filter(|i| i.error.is_none() && i.warnings.is_empty() && i.rejected_total == 0) {
+        if let Some(c) = &i.config {
+            match configs.iter_mut().find(|(name, _, _)| name == c) {
+                Some(e) => {
+                    e.1 += 1;
+                    e.2 += i.records;
+                }
+                None => configs.push((c, 1, i.records)),
+            }
+        }
+    }
+    for (name, files, items) in &configs {
+        let _ = writeln!(out, "  {}  [connect.config]  {files} files, {} items", cut(name, 70), thousands(*items));
+    }
     for i in &r.inputs {
+        if i.config.is_some() && i.error.is_none() && i.warnings.is_empty() && i.rejected_total == 0 {
+            continue;
+        }
         let status = match &i.error {
             Some(e) => format!("not read: {}", cut(e, 100)),
             None => format!("{} records, {} rejected", thousands(i.records), thousands(i.rejected_total)),
