@@ -270,6 +270,7 @@ fn utf16_inputs_read_like_utf8() {
     for (name, text) in [("InteractiveSignIns.csv", &csv), ("signins.json", &json)] {
         let (want, winfo) = read(name, text.as_bytes());
         for le in [true, false] {
+            assert_eq!(sniff(&utf16(text, le)), Sniff::Log, "{name}");
             let (got, info) = read(name, &utf16(text, le));
             assert_eq!((info.records, info.rejected_total), (winfo.records, 0), "{name}");
             assert!(info.warnings.iter().any(|w| w.contains("UTF-16")), "{:?}", info.warnings);

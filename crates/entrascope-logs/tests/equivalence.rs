@@ -240,8 +240,20 @@ fn every_format_reads_to_the_same_records() {
                 failures.push(format!("{} {table:?}: files {:?}\n{}", f.name(), sink.files.iter().map(|(n, _)| n).collect::<Vec<_>>(), first_difference(&want, &got)));
             }
         }
-        // Every input is recognized as its own log kind.
+        let want_format = match f {
+            GenFormat::PortalCsv | GenFormat::PortalCsv2024_11 | GenFormat::PortalCsv2024_10 => Format::PortalCsv,
+            GenFormat::PortalJson | GenFormat::ExtractorSuite => Format::PortalJson,
+            GenFormat::GraphJson => Format::GraphJson,
+            GenFormat::Ndjson => Format::Ndjson,
+            GenFormat::LogAnalyticsJson => Format::LoganalyticsJson,
+            GenFormat::LogAnalyticsCsv => Format::LoganalyticsCsv,
+            GenFormat::AzureMonitor | GenFormat::AzureMonitorLines => Format::AzureMonitorJson,
+        };
+        // Every input is recognized as its own log kind and format.
         for info in &ds.inputs {
+            assert_eq!(info.format, want_format, "{}: {}", f.name(), info.path);
+            assert_eq!(info.records + info.rejected_total, info.records);
+            assert!(info.first.is_some() || info.records == 0);
             assert_ne!(info.kind, InputKind::Unknown, "{}: {}", f.name(), info.path);
             assert_ne!(info.kind, InputKind::SignInMixed, "{}: {}", f.name(), info.path);
         }
