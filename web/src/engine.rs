@@ -10,7 +10,8 @@ use std::cmp::Ordering;
 
 use entrascope_analysis::render::{render_csv, render_html, render_json, render_sarif};
 use entrascope_analysis::{Analysis, FindingOut, Report, Session};
-use entrascope_core::{catalogue, Settings, Timestamp};
+use entrascope_core::{catalogue, RecordRef, Settings, Table, Timestamp};
+use entrascope_logs::{Dataset, Outcome};
 
 use crate::protocol::*;
 
@@ -38,7 +39,7 @@ pub struct Engine {
 
 #[derive(PartialEq, Eq, Clone)]
 struct CacheKey {
-    finding: u32,
+    source: Source,
     sort: Option<usize>,
     descending: bool,
     search: String,
@@ -125,71 +126,104 @@ impl Engine {
         })
     }
 
-    /// One page of a finding's evidence, sorted, filtered and searched.
+    /// One page of a finding's evidence (or of every sign-in), sorted,
+    /// filtered and searched.
     pub fn evidence(&mut self, q: &EvidenceQuery) -> Option<EvidencePage> {
-        let report = self.report.as_ref()?;
-        let f = report.findings.get(q.finding as usize)?;
-        let cols = columns(f);
+        let rows = self.rows(q.source)?;
+        let ncols = rows.ncols();
         let key = CacheKey {
-            finding: q.finding,
-            sort: q.sort.filter(|c| *c < cols.len()),
+            source: q.source,
+            sort: q.sort.filter(|c| *c < ncols),
             descending: q.descending,
             search: q.search.trim().to_lowercase(),
             filters: q
                 .filters
                 .iter()
-                .filter(|(c, v)| *c < cols.len() && !v.trim().is_empty())
+                .filter(|(c, v)| *c < ncols && !v.trim().is_empty())
                 .map(|(c, v)| (*c, v.trim().to_lowercase()))
                 .collect(),
         };
+        let total = rows.len() as u32;
         if self.cache.as_ref().map(|(k, _)| k != &key).unwrap_or(true) {
-            let rows = matching_rows(f, &cols, &key);
-            self.cache = Some((key, rows));
+            let order = matching_rows(&rows, &key);
+            self.cache = Some((key, order));
         }
-        let rows = &self.cache.as_ref()?.1;
-        let offset = q.offset.min(rows.len() as u32);
-        let end = (offset + q.limit.min(MAX_PAGE)).min(rows.len() as u32);
+        let rows = self.rows(q.source)?;
+        let order = &self.cache.as_ref()?.1;
+        let offset = q.offset.min(order.len() as u32);
+        let end = (offset + q.limit.min(MAX_PAGE)).min(order.len() as u32);
         Some(EvidencePage {
             seq: q.seq,
-            finding: q.finding,
-            total: f.evidence.len() as u32,
-            matching: rows.len() as u32,
+            source: q.source,
+            total,
+            matching: order.len() as u32,
             offset,
-            rows: rows[offset as usize..end as usize]
+            rows: order[offset as usize..end as usize]
                 .iter()
-                .map(|&r| EvidenceRow { row: r, cells: (0..cols.len()).map(|c| cell(f, &cols, r as usize, c)).collect() })
+                .map(|&r| EvidenceRow { row: r, cells: (0..ncols).map(|c| rows.cell(r as usize, c)).collect() })
                 .collect(),
         })
     }
 
-    /// The whole record behind an evidence row: every field of the sign-in
-    /// or audit event when the analysis can resolve it, else the evidence.
-    pub fn record(&self, finding: u32, row: u32) -> Option<RecordView> {
-        let report = self.report.as_ref()?;
-        let f = report.findings.get(finding as usize)?;
-        let e = f.evidence.get(row as usize)?;
-        let mut fields = Vec::new();
-        let resolved = e.record.and_then(|r| self.analysis.as_ref().and_then(|a| a.record(r)));
-        let title = match e.record.map(|r| r.table) {
-            Some(entrascope_core::Table::SignIn) => "Sign-in",
-            Some(entrascope_core::Table::Audit) => "Audit event",
-            Some(entrascope_core::Table::Connect) => "Entra Connect item",
-            Some(entrascope_core::Table::ConnectOps) => "Entra Connect run or error",
+    fn rows(&self, source: Source) -> Option<Rows<'_>> {
+        match source {
+            Source::Finding(i) => {
+                let f = self.report.as_ref()?.findings.get(i as usize)?;
+                Some(Rows::Finding(f, columns(f)))
+            }
+            Source::SignIns => Some(Rows::SignIns(&self.analysis.as_ref()?.ds)),
+        }
+    }
+
+    /// The whole record behind a row: every field of the sign-in or audit
+    /// event when the analysis can resolve it, else the evidence.
+    pub fn record(&self, source: Source, row: u32) -> Option<RecordView> {
+        let analysis = self.analysis.as_ref()?;
+        let (table_ref, evidence) = match source {
+            Source::SignIns => {
+                if row as usize >= analysis.ds.signins.len() {
+                    return None;
+                }
+                (Some(RecordRef { table: Table::SignIn, index: row }), None)
+            }
+            Source::Finding(i) => {
+                let f = self.report.as_ref()?.findings.get(i as usize)?;
+                let e = f.evidence.get(row as usize)?;
+                (e.record, Some(e))
+            }
+        };
+        let title = match table_ref.map(|r| r.table) {
+            Some(Table::SignIn) => "Sign-in",
+            Some(Table::Audit) => "Audit event",
+            Some(Table::Connect) => "Entra Connect item",
+            Some(Table::ConnectOps) => "Entra Connect run or error",
             None => "Evidence",
         };
-        match resolved {
+        let mut fields = Vec::new();
+        match table_ref.and_then(|r| analysis.record(r)) {
             Some(v) => flatten(&v, &mut fields),
             None => {
-                if let Some(t) = e.time {
-                    fields.push(("time".into(), t.to_rfc3339()));
+                if let Some(e) = evidence {
+                    if let Some(t) = e.time {
+                        fields.push(("time".into(), t.to_rfc3339()));
+                    }
+                    fields.extend(e.fields.iter().cloned());
                 }
-                fields.extend(e.fields.iter().cloned());
             }
         }
-        fields.push(("source.file".into(), e.input.clone()));
-        fields.push(("source.line".into(), e.line.to_string()));
-        let id = if e.id.is_empty() { String::new() } else { format!(" {}", e.id) };
-        Some(RecordView { finding, row, title: format!("{title}{id}"), fields })
+        if let Some(e) = evidence {
+            fields.push(("source.file".into(), e.input.clone()));
+            fields.push(("source.line".into(), e.line.to_string()));
+        }
+        let id = match (evidence, source) {
+            (Some(e), _) if !e.id.is_empty() => format!(" {}", e.id),
+            (None, Source::SignIns) => {
+                let s = &analysis.ds.signins[row as usize];
+                format!(" {}", s.request_id.render(&analysis.ds.strings))
+            }
+            _ => String::new(),
+        };
+        Some(RecordView { source, row, title: format!("{title}{}", id.trim_end()), fields })
     }
 
     /// Renders an export of the last report.
@@ -335,62 +369,122 @@ fn columns(f: &FindingOut) -> Vec<String> {
     cols
 }
 
-fn cell(f: &FindingOut, cols: &[String], row: usize, col: usize) -> String {
-    let Some(e) = f.evidence.get(row) else { return String::new() };
-    let n = cols.len();
-    match col {
-        0 => e.time.map(|t| fmt_time(t.0)).unwrap_or_default(),
-        c if c == n - 3 => e.id.clone(),
-        c if c == n - 2 => e.input.clone(),
-        c if c == n - 1 => e.line.to_string(),
-        c => {
-            let name = &cols[c];
-            e.fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default()
+/// The rows a table shows: a finding's evidence or every sign-in.
+enum Rows<'a> {
+    Finding(&'a FindingOut, Vec<String>),
+    SignIns(&'a Dataset),
+}
+
+impl Rows<'_> {
+    fn len(&self) -> usize {
+        match self {
+            Rows::Finding(f, _) => f.evidence.len(),
+            Rows::SignIns(ds) => ds.signins.len(),
         }
+    }
+
+    fn ncols(&self) -> usize {
+        match self {
+            Rows::Finding(_, cols) => cols.len(),
+            Rows::SignIns(_) => SIGNIN_COLUMNS.len(),
+        }
+    }
+
+    fn time(&self, row: usize) -> Option<i64> {
+        match self {
+            Rows::Finding(f, _) => f.evidence.get(row).and_then(|e| e.time.map(|t| t.0)),
+            Rows::SignIns(ds) => ds.signins.get(row).map(|s| s.time.0),
+        }
+    }
+
+    fn cell(&self, row: usize, col: usize) -> String {
+        match self {
+            Rows::Finding(f, cols) => {
+                let Some(e) = f.evidence.get(row) else { return String::new() };
+                let n = cols.len();
+                match col {
+                    0 => e.time.map(|t| fmt_time(t.0)).unwrap_or_default(),
+                    c if c == n - 3 => e.id.clone(),
+                    c if c == n - 2 => e.input.clone(),
+                    c if c == n - 1 => e.line.to_string(),
+                    c => {
+                        let name = &cols[c];
+                        e.fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default()
+                    }
+                }
+            }
+            Rows::SignIns(ds) => {
+                let Some(s) = ds.signins.get(row) else { return String::new() };
+                let st = |sym| ds.str(sym).to_string();
+                match col {
+                    0 => fmt_time(s.time.0),
+                    1 => if s.upn.is_empty() { st(s.service_principal_name) } else { st(s.upn) },
+                    2 => st(s.app_display),
+                    3 => match s.outcome {
+                        Outcome::Success => "Success".into(),
+                        Outcome::Failure => "Failure".into(),
+                        Outcome::Interrupted => "Interrupted".into(),
+                    },
+                    4 => if s.error_code == 0 { String::new() } else { s.error_code.to_string() },
+                    5 => st(s.ip),
+                    6 => [ds.str(s.city), ds.str(s.state), ds.str(s.country)].iter().filter(|x| !x.is_empty()).copied().collect::<Vec<_>>().join(", "),
+                    7 => st(s.client_app),
+                    8 => s.kind.as_str().to_string(),
+                    9 => s.request_id.render(&ds.strings),
+                    _ => String::new(),
+                }
+            }
+        }
+    }
+
+    /// Columns compared as time or as numbers rather than text.
+    fn is_time(&self, col: usize) -> bool {
+        col == 0
     }
 }
 
-fn matching_rows(f: &FindingOut, cols: &[String], key: &CacheKey) -> Vec<u32> {
-    let n = cols.len();
-    let mut rows: Vec<u32> = (0..f.evidence.len() as u32)
+fn matching_rows(rows: &Rows<'_>, key: &CacheKey) -> Vec<u32> {
+    let n = rows.ncols();
+    let mut order: Vec<u32> = (0..rows.len() as u32)
         .filter(|&r| {
             let r = r as usize;
-            let hit = |c: usize, needle: &str| cell(f, cols, r, c).to_lowercase().contains(needle);
+            let hit = |c: usize, needle: &str| rows.cell(r, c).to_lowercase().contains(needle);
             key.filters.iter().all(|(c, v)| hit(*c, v)) && (key.search.is_empty() || (0..n).any(|c| hit(c, &key.search)))
         })
         .collect();
     if let Some(col) = key.sort {
-        let cmp = |a: &u32, b: &u32| -> Ordering {
-            let (ea, eb) = (&f.evidence[*a as usize], &f.evidence[*b as usize]);
-            let o = if col == 0 {
-                ea.time.map(|t| t.0).cmp(&eb.time.map(|t| t.0))
-            } else if col == n - 1 {
-                ea.line.cmp(&eb.line)
-            } else {
-                natural(&cell(f, cols, *a as usize, col), &cell(f, cols, *b as usize, col))
-            };
-            o.then(a.cmp(b))
-        };
-        // Precompute keys once for string columns: sorting 100k rows stays fast.
-        if col == 0 || col == n - 1 {
-            rows.sort_by(cmp);
+        if rows.is_time(col) {
+            order.sort_by(|a, b| rows.time(*a as usize).cmp(&rows.time(*b as usize)).then(a.cmp(b)));
         } else {
-            let mut keyed: Vec<(String, u32)> = rows.iter().map(|&r| (cell(f, cols, r as usize, col), r)).collect();
-            keyed.sort_by(|a, b| natural(&a.0, &b.0).then(a.1.cmp(&b.1)));
-            rows = keyed.into_iter().map(|(_, r)| r).collect();
+            // Keys computed once per row: sorting 100k rows stays fast.
+            let mut keyed: Vec<(SortKey, u32)> = order.iter().map(|&r| (SortKey::of(rows.cell(r as usize, col)), r)).collect();
+            keyed.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
+            order = keyed.into_iter().map(|(_, r)| r).collect();
         }
         if key.descending {
-            rows.reverse();
+            order.reverse();
         }
     }
-    rows
+    order
 }
 
-/// Numbers as numbers (`9` before `10`), everything else case-insensitively.
-fn natural(a: &str, b: &str) -> Ordering {
-    match (a.trim().parse::<f64>(), b.trim().parse::<f64>()) {
-        (Ok(x), Ok(y)) => x.partial_cmp(&y).unwrap_or(Ordering::Equal),
-        _ => a.to_lowercase().cmp(&b.to_lowercase()),
+/// Numbers before text, numbers by value (`9` before `10`), text without case.
+#[derive(PartialEq, PartialOrd)]
+enum SortKey {
+    Number(f64),
+    Text(String),
+}
+
+impl SortKey {
+    fn of(s: String) -> SortKey {
+        match s.trim().parse::<f64>() {
+            Ok(x) if x.is_finite() => SortKey::Number(x),
+            _ => SortKey::Text(s.to_lowercase()),
+        }
+    }
+
+    fn cmp(&self, other: &SortKey) -> Ordering {
+        self.partial_cmp(other).unwrap_or(Ordering::Equal)
     }
 }
 

@@ -179,7 +179,21 @@ fn link(s: &str) -> Option<(&str, &str, usize)> {
         return None;
     }
     let after = &s[close + 2..];
-    let end = after.find(')')?;
+    // The closing parenthesis that balances the opening one.
+    let mut depth = 0usize;
+    let mut end = None;
+    for (i, c) in after.char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' if depth == 0 => {
+                end = Some(i);
+                break;
+            }
+            ')' => depth -= 1,
+            _ => {}
+        }
+    }
+    let end = end?;
     let href = after[..end].trim();
     Some((label, href, close + 2 + end + 1))
 }

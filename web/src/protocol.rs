@@ -24,8 +24,8 @@ pub enum ToWorker {
     Detail { finding: u32 },
     /// One page of a finding's evidence, sorted and filtered.
     Evidence(EvidenceQuery),
-    /// The full content of the record behind one evidence row.
-    Record { finding: u32, row: u32 },
+    /// The full content of the record behind one row.
+    Record { source: Source, row: u32 },
     /// Render the report (the worker answers with a `Blob`).
     Export { format: ExportFormat },
     /// Parse and validate a settings file.
@@ -208,11 +208,30 @@ pub struct Timeline {
     pub points: Vec<i64>,
 }
 
+/// Which rows a virtualized table shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Source {
+    /// One finding's evidence.
+    Finding(u32),
+    /// Every sign-in read (the admin center's sign-in log, in the browser).
+    SignIns,
+}
+
+impl Default for Source {
+    fn default() -> Self {
+        Source::Finding(0)
+    }
+}
+
+/// The columns of the sign-in table, named as the admin center names them.
+pub const SIGNIN_COLUMNS: [&str; 10] =
+    ["Date (UTC)", "User", "Application", "Status", "Sign-in error code", "IP address", "Location", "Client app", "Sign-in type", "Request ID"];
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct EvidenceQuery {
     /// Echoed back, so the UI drops answers to stale queries.
     pub seq: u32,
-    pub finding: u32,
+    pub source: Source,
     pub sort: Option<usize>,
     pub descending: bool,
     /// Case-insensitive substring over every column.
@@ -226,7 +245,7 @@ pub struct EvidenceQuery {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct EvidencePage {
     pub seq: u32,
-    pub finding: u32,
+    pub source: Source,
     pub total: u32,
     pub matching: u32,
     pub offset: u32,
@@ -235,14 +254,14 @@ pub struct EvidencePage {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EvidenceRow {
-    /// Index of the evidence item in the finding.
+    /// Index of the evidence item in the finding, or of the sign-in.
     pub row: u32,
     pub cells: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct RecordView {
-    pub finding: u32,
+    pub source: Source,
     pub row: u32,
     pub title: String,
     pub fields: Vec<(String, String)>,

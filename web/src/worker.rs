@@ -44,6 +44,10 @@ fn post(msg: &FromWorker, blob: Option<&Blob>) {
 }
 
 pub fn run() {
+    // A panic aborts the worker (panic = "abort"); say why before it does.
+    std::panic::set_hook(Box::new(|info| {
+        post(&FromWorker::Error(format!("The analysis stopped on an internal error: {info}")), None);
+    }));
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(|ev: MessageEvent| {
         let data = ev.data();
         let msg = Reflect::get(&data, &"msg".into()).unwrap_or(JsValue::UNDEFINED);
@@ -90,8 +94,8 @@ fn handle(msg: ToWorker, blobs: Vec<Blob>) {
                 post(&FromWorker::Evidence(p), None);
             }
         }
-        ToWorker::Record { finding, row } => {
-            if let Some(r) = ENGINE.with(|e| e.borrow().record(finding, row)) {
+        ToWorker::Record { source, row } => {
+            if let Some(r) = ENGINE.with(|e| e.borrow().record(source, row)) {
                 post(&FromWorker::Record(r), None);
             }
         }

@@ -28,6 +28,9 @@ pub struct Bridge {
 
 struct Live {
     worker: Worker,
+    /// Messages posted before the worker said `Ready` (a message that arrives
+    /// while its wasm is still loading would be lost).
+    pending: Rc<RefCell<Option<Vec<JsValue>>>>,
     _on_message: Closure<dyn FnMut(MessageEvent)>,
     _on_error: Closure<dyn FnMut(web_sys::Event)>,
 }
@@ -55,11 +58,21 @@ impl Bridge {
             }
         };
         let d = dispatch.clone();
+        let pending: Rc<RefCell<Option<Vec<JsValue>>>> = Rc::new(RefCell::new(Some(Vec::new())));
+        let queue = pending.clone();
+        let w = worker.clone();
         let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
             let data = ev.data();
             let msg = Reflect::get(&data, &"msg".into()).unwrap_or(JsValue::UNDEFINED);
             let blob = Reflect::get(&data, &"blob".into()).ok().and_then(|b| b.dyn_into::<Blob>().ok());
             match serde_wasm_bindgen::from_value::<FromWorker>(msg) {
+                Ok(FromWorker::Ready) => {
+                    if let Some(q) = queue.borrow_mut().take() {
+                        for m in q {
+                            let _ = w.post_message(&m);
+                        }
+                    }
+                }
                 Ok(msg) => {
                     if let (FromWorker::Export { filename, .. }, Some(blob)) = (&msg, blob.as_ref()) {
                         download(blob, filename);
@@ -79,7 +92,7 @@ impl Bridge {
         });
         worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-        *self.inner.borrow_mut() = Some(Live { worker, _on_message: on_message, _on_error: on_error });
+        *self.inner.borrow_mut() = Some(Live { worker, pending, _on_message: on_message, _on_error: on_error });
     }
 
     /// Posts a message with optional blobs beside it.
@@ -100,6 +113,10 @@ impl Bridge {
         }
         let _ = Reflect::set(&envelope, &"blobs".into(), &arr);
         if let Some(live) = self.inner.borrow().as_ref() {
+            if let Some(q) = live.pending.borrow_mut().as_mut() {
+                q.push(envelope.into());
+                return;
+            }
             if let Err(e) = live.worker.post_message(&envelope) {
                 self.dispatch.dispatch(Action::Failed(format!("Could not send to the worker: {e:?}")));
             }

@@ -5,15 +5,25 @@
 
 use yew::prelude::*;
 
+use std::rc::Rc;
+
 use super::charts::{OverTime, TopList};
+use super::finding::RecordDrawer;
+use super::vtable::VTable;
 use super::Ctx;
-use crate::protocol::{fmt_count, StatsView};
+use crate::protocol::{fmt_count, Source, StatsView, ToWorker, SIGNIN_COLUMNS};
 
 static WORLD: &str = include_str!("../../assets/world-110m.path");
 
 #[function_component(Explore)]
 pub fn explore() -> Html {
     let ctx = use_context::<Ctx>().expect("ctx");
+    let columns = use_memo((), |_| Rc::new(SIGNIN_COLUMNS.iter().map(|c| c.to_string()).collect::<Vec<_>>()));
+    let on_open = {
+        let ctx = ctx.clone();
+        Callback::from(move |row: u32| ctx.bridge.post(&ToWorker::Record { source: Source::SignIns, row }, &[]))
+    };
+    let selected = ctx.state.record.as_ref().filter(|r| r.source == Source::SignIns).map(|r| r.row);
     let Some(stats) = ctx.state.report.as_ref().and_then(|r| r.stats.clone()) else {
         return html! {
             <section class="explore">
@@ -41,6 +51,12 @@ pub fn explore() -> Html {
                 <TopList id="top-clients" title="Client apps" items={stats.client_apps.clone()} />
                 <TopList id="top-errors" title="Sign-in error codes" items={stats.errors.clone()} />
             </div>
+            <section class="panel" aria-labelledby="signins-title">
+                <h2 id="signins-title">{"Sign-in log"}</h2>
+                <p class="muted small">{"Every sign-in read, with the admin center's column names. Sort, filter and search run in the worker; only the rows on screen are drawn."}</p>
+                <VTable source={Source::SignIns} columns={(*columns).clone()} total={stats.signins.min(u32::MAX as u64) as u32} {on_open} {selected} />
+            </section>
+            <RecordDrawer />
         </section>
     }
 }

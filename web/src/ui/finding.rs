@@ -12,7 +12,7 @@ use super::overview::Severity;
 use super::state::{Action, View};
 use super::vtable::VTable;
 use super::Ctx;
-use crate::protocol::{fmt_count, fmt_time, ToWorker};
+use crate::protocol::{fmt_count, fmt_time, Source, ToWorker};
 
 #[derive(Properties, PartialEq)]
 pub struct FindingProps {
@@ -36,7 +36,7 @@ pub fn finding_view(p: &FindingProps) -> Html {
     let Some(f) = report.findings.get(index as usize).cloned() else {
         return html! { <p>{"This finding no longer exists after the last run."}</p> };
     };
-    let selected = ctx.state.record.as_ref().filter(|r| r.finding == index).map(|r| r.row);
+    let selected = ctx.state.record.as_ref().filter(|r| r.source == Source::Finding(index)).map(|r| r.row);
 
     let back = {
         let d = ctx.state.dispatcher();
@@ -44,7 +44,7 @@ pub fn finding_view(p: &FindingProps) -> Html {
     };
     let on_open = {
         let ctx = ctx.clone();
-        Callback::from(move |row: u32| ctx.bridge.post(&ToWorker::Record { finding: index, row }, &[]))
+        Callback::from(move |row: u32| ctx.bridge.post(&ToWorker::Record { source: Source::Finding(index), row }, &[]))
     };
     let when = match (f.first_ms, f.last_ms) {
         (Some(a), Some(b)) => format!("{} to {} UTC", fmt_time(a), fmt_time(b)),
@@ -77,7 +77,7 @@ pub fn finding_view(p: &FindingProps) -> Html {
                     <section aria-labelledby="evidence-title">
                         <h2 id="evidence-title">{"Evidence"}</h2>
                         if let Some(d) = &detail {
-                            <VTable finding={index} columns={(*columns).clone()} total={d.rows} {on_open} {selected} />
+                            <VTable source={Source::Finding(index)} columns={(*columns).clone()} total={d.rows} {on_open} {selected} />
                         }
                     </section>
                 </div>
@@ -100,7 +100,7 @@ pub fn finding_view(p: &FindingProps) -> Html {
 
 /// The full content of one record, as a dialog-like panel. Esc closes it.
 #[function_component(RecordDrawer)]
-fn record_drawer() -> Html {
+pub fn record_drawer() -> Html {
     let ctx = use_context::<Ctx>().expect("ctx");
     use_effect_with(ctx.state.record.as_ref().map(|r| r.row), |row| {
         if row.is_some() {

@@ -10,7 +10,7 @@ use web_sys::{HtmlElement, HtmlInputElement};
 use yew::prelude::*;
 
 use super::Ctx;
-use crate::protocol::{fmt_count, EvidenceQuery, ToWorker};
+use crate::protocol::{fmt_count, EvidenceQuery, Source, ToWorker};
 
 /// Must match `.vtable tbody tr.data` height in style.css.
 pub const ROW_H: f64 = 30.0;
@@ -21,10 +21,10 @@ const VISIBLE: u32 = 18;
 
 #[derive(Properties, PartialEq)]
 pub struct VTableProps {
-    pub finding: u32,
+    pub source: Source,
     pub columns: Rc<Vec<String>>,
     pub total: u32,
-    /// Opens the record behind an evidence row.
+    /// Opens the record behind a row.
     pub on_open: Callback<u32>,
     /// The row whose record is open.
     pub selected: Option<u32>,
@@ -57,7 +57,7 @@ pub fn vtable(p: &VTableProps) -> Html {
     let top = use_node_ref();
     let bottom = use_node_ref();
 
-    let page = ctx.state.page.clone().filter(|pg| pg.finding == p.finding && pg.seq >= *params_seq.borrow());
+    let page = ctx.state.page.clone().filter(|pg| pg.source == p.source && pg.seq >= *params_seq.borrow());
 
     // Ask for rows when the window is not covered by the page we have.
     {
@@ -65,7 +65,7 @@ pub fn vtable(p: &VTableProps) -> Html {
         let seq = seq.clone();
         let page = page.clone();
         let generation = ctx.state.generation;
-        use_effect_with((p.finding, (*query).clone(), *first, generation, page.is_some()), move |(finding, q, first, _, _)| {
+        use_effect_with((p.source, (*query).clone(), *first, generation, page.is_some()), move |(source, q, first, _, _)| {
             let need_from = first.saturating_sub(OVERSCAN / 2);
             let need_to = first + VISIBLE + OVERSCAN / 2;
             let covered = page.as_ref().is_some_and(|pg| {
@@ -78,7 +78,7 @@ pub fn vtable(p: &VTableProps) -> Html {
                 ctx.bridge.post(
                     &ToWorker::Evidence(EvidenceQuery {
                         seq: *seq.borrow(),
-                        finding: *finding,
+                        source: *source,
                         sort: q.sort,
                         descending: q.descending,
                         search: q.search.clone(),

@@ -1,0 +1,273 @@
+// The web app end to end in headless Chromium, served from a sub-path.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+
+import { serve, launch, openApp, waitDone, screenshot, shownChecks, DIST, SUBPATH } from '../lib/harness.js';
+import { hostileSignins, manyLegacySignins, file, zip, csv, signin } from '../lib/fixtures.js';
+
+let server;
+let browser;
+
+before(async () => {
+  assert.ok(fs.existsSync(path.join(DIST, 'index.html')), `no build in ${DIST}: run scripts/build-web`);
+  server = await serve();
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+/** Fails when anything but a same-origin GET of the app's files happened. */
+function assertPrivate(net) {
+  const bad = net.violations(server.origin);
+  assert.deepEqual(bad, [], `requests that are not the app's own files: ${JSON.stringify(bad, null, 1)}`);
+  assert.ok(net.requests.length > 0, 'the recorder saw the app load');
+}
+
+test('the built page carries a strict CSP and no inline script or style', () => {
+  const html = fs.readFileSync(path.join(DIST, 'index.html'), 'utf8');
+  const meta = html.match(/<meta http-equiv="Content-Security-Policy" content="([^"]+)"/);
+  assert.ok(meta, 'CSP meta tag present');
+  const csp = Object.fromEntries(meta[1].split(';').map((d) => d.trim().split(/\s+/)).map(([k, ...v]) => [k, v]));
+  assert.deepEqual(csp['default-src'], ["'none'"]);
+  assert.deepEqual(csp['script-src'], ["'self'", "'wasm-unsafe-eval'"]);
+  assert.deepEqual(csp['connect-src'], ["'self'"]);
+  assert.deepEqual(csp['style-src'], ["'self'"]);
+  assert.deepEqual(csp['object-src'], ["'none'"]);
+  assert.deepEqual(csp['base-uri'], ["'none'"]);
+  assert.deepEqual(csp['form-action'], ["'none'"]);
+  for (const [k, v] of Object.entries(csp)) {
+    assert.ok(!v.includes("'unsafe-inline'") && !v.includes("'unsafe-eval'") && !v.includes('*'), `${k} is strict`);
+  }
+  // Every script is a file; no style attributes; every URL relative.
+  for (const s of html.match(/<script\b[^>]*>/g) || []) assert.match(s, /\ssrc="\.\//, `script has a relative src: ${s}`);
+  assert.doesNotMatch(html, /<script\b[^>]*>[^<\s]/, 'no inline script body');
+  assert.doesNotMatch(html, /\sstyle=/, 'no style attribute');
+  assert.doesNotMatch(html, /(href|src)="(https?:)?\/\//, 'no absolute or other-origin URL');
+});
+
+test('demo: loads from a sub-path, analyzes in the worker, shows findings; no request leaves', async () => {
+  const { page, net, errors, context } = await openApp(browser, server);
+  await screenshot(page, '01-home');
+  assert.match(await page.textContent('#privacy-note'), /Nothing leaves this browser/);
+  assert.equal(await page.getAttribute('#app', 'data-status'), 'idle');
+  await page.click('#demo-button');
+  await waitDone(page);
+  const checks = await shownChecks(page);
+  assert.ok(checks.includes('SIGN-LEGACY-AUTH'), `demo shows the IMAP sign-in finding: ${checks}`);
+  const verdict = await page.textContent('#verdict');
+  assert.match(verdict, /finding/);
+  assert.match(verdict, /sign-ins/);
+  assert.match(verdict, /2026-10-01 to 2026-10-31/);
+  // Inputs panel: every demo file, with what it was recognized as.
+  const inputs = await page.$$eval('.inputs-table tbody tr', (rows) => rows.map((r) => r.textContent));
+  assert.ok(inputs.some((t) => t.includes('InteractiveSignIns_2026-10-01_2026-10-31.json') && t.includes('signin.interactive')), inputs.join('\n'));
+  assert.ok(inputs.some((t) => t.includes('AuditLogs_2026-10-01_2026-10-31.json') && t.includes('audit')));
+  assert.ok(inputs.some((t) => t.includes('ConnectSync-Production/')), 'Connect folder keeps its relative paths');
+  // Coverage: counts of every status and a settings button.
+  assert.match(await page.textContent('#coverage'), /evaluated/);
+  await screenshot(page, '02-overview');
+
+  // Finding view: documentation, timeline, evidence, a record.
+  await page.click('[data-check="SIGN-LEGACY-AUTH"] button');
+  await page.waitForSelector('.finding-view[data-check="SIGN-LEGACY-AUTH"]');
+  await page.waitForSelector('.vtable tr.data');
+  await page.waitForSelector('.finding-doc .markdown h3');
+  assert.match(await page.textContent('.finding-doc'), /Why it matters/);
+  assert.ok(await page.$('.timeline svg rect.bar'), 'timeline drawn');
+  await screenshot(page, '03-finding');
+  await page.click('.vtable tr.data');
+  await page.waitForSelector('.record-drawer dl.record');
+  assert.match(await page.textContent('.record-drawer'), /IMAP4/);
+  await screenshot(page, '04-record', false);
+  await page.keyboard.press('Escape');
+  await page.waitForSelector('.record-drawer', { state: 'detached' });
+
+  // Explore: charts and the map (coordinates come from the JSON download).
+  await page.click('button.tab:has-text("Explore")');
+  await page.waitForSelector('.over-time svg rect');
+  assert.ok((await page.$$('.map circle.loc')).length > 0, 'map shows locations');
+  assert.ok((await page.$$('#top-users ~ table tbody tr')).length > 0, 'top users listed');
+  await screenshot(page, '05-explore');
+
+  await page.click('button.tab:has-text("Settings")');
+  await page.waitForSelector('#setting-break_glass_accounts');
+  await screenshot(page, '06-settings');
+  await page.click('button.tab:has-text("Export")');
+  await page.waitForSelector('.export-list');
+  await screenshot(page, '07-export');
+
+  assertPrivate(net);
+  assert.deepEqual(await page.evaluate(() => window.__cspViolations), [], 'no CSP violation');
+  assert.deepEqual(errors, [], 'no console error');
+  await context.close();
+});
+
+test('files through the file input: counts, rejected rows, hostile values stay text, settings re-run', async () => {
+  const { page, net, errors, context } = await openApp(browser, server);
+  await page.setInputFiles('#file-input', [file('InteractiveSignIns_2026-10-01_2026-10-31.csv', hostileSignins())]);
+  await waitDone(page);
+
+  // Records and the rejected row with its reason.
+  const row = await page.$eval('.inputs-table tbody tr', (r) => [...r.cells].map((c) => c.textContent));
+  assert.equal(row[3], '14', `14 rows read: ${row}`);
+  assert.equal(row[4], '1', `1 row rejected: ${row}`);
+  await page.click('.inputs-table details summary');
+  assert.match(await page.textContent('.inputs-table ul.rejected'), /line 16/);
+
+  // bob.smith's and carol's IMAP successes.
+  const legacy = await page.$$('[data-check="SIGN-LEGACY-AUTH"]');
+  assert.equal(legacy.length, 2, 'one finding per user');
+  assert.equal(await legacy[0].getAttribute('data-severity'), 'medium');
+
+  // Values from the log are text: visible as typed, never markup, never run.
+  const bob = await page.$$eval('[data-check="SIGN-LEGACY-AUTH"]', (els) => els.findIndex((e) => e.textContent.includes('bob.smith')));
+  await (await page.$$('[data-check="SIGN-LEGACY-AUTH"] button'))[bob].click();
+  await page.waitForSelector('.vtable tr.data');
+  await page.fill('#evidence-search', 'onerror');
+  await page.waitForFunction(() => document.querySelectorAll('.vtable tr.data').length === 1);
+  await page.click('.vtable tr.data');
+  await page.waitForSelector('.record-drawer dl.record');
+  const drawer = await page.textContent('.record-drawer');
+  assert.ok(drawer.includes('<img src=x onerror="window.__xss=3">'), 'markup shown as text');
+  assert.equal(await page.$$eval('img', (imgs) => imgs.length), 0, 'no <img> element was created');
+  assert.equal(await page.evaluate(() => window.__xss), undefined, 'no injected code ran');
+  await screenshot(page, '08-hostile-record', false);
+
+  // A settings change re-runs the checks without reading the files again.
+  const served = server.served.length;
+  await page.click('button.tab:has-text("Settings")');
+  await page.selectOption('#setting-legacy_authentication_blocked', 'yes');
+  await page.click('#apply-settings');
+  await page.waitForSelector('.message.ok');
+  await waitDone(page);
+  await page.click('button.tab:has-text("Overview")');
+  await page.waitForSelector('[data-check="SIGN-LEGACY-AUTH"][data-severity="high"]');
+  assert.equal(server.served.length, served, 'nothing fetched to re-run');
+  // Nothing stored unless asked.
+  assert.equal(await page.evaluate(() => localStorage.length), 0, 'nothing in storage');
+  await page.click('button.tab:has-text("Settings")');
+  await page.check('#remember');
+  await page.waitForFunction(() => localStorage.getItem('entrascope.settings') !== null);
+  assert.match(await page.evaluate(() => localStorage.getItem('entrascope.settings')), /"legacy_authentication_blocked":true/);
+  await page.uncheck('#remember');
+  await page.waitForFunction(() => localStorage.length === 0);
+
+  // Exports: HTML escapes, CSV neutralizes formulas, JSON is the CLI schema.
+  await page.click('button.tab:has-text("Export")');
+  const get = async (name) => {
+    const [dl] = await Promise.all([page.waitForEvent('download'), page.click(`[data-export="${name}"]`)]);
+    return fs.readFileSync(await dl.path(), 'utf8');
+  };
+  const html = await get('entrascope-report.html');
+  assert.ok(html.includes('&lt;img src=x onerror='), 'HTML report escapes log values');
+  assert.ok(!html.includes('<img src=x'), 'no raw markup in the HTML report');
+  const csvOut = await get('entrascope-findings.csv');
+  assert.ok(csvOut.includes("'=HYPERLINK"), 'CSV neutralizes formulas');
+  assert.ok(!/(^|,)"?=HYPERLINK/m.test(csvOut), 'no live formula');
+  const json = JSON.parse(await get('entrascope-report.json'));
+  assert.equal(json.tool.name, 'entrascope');
+  assert.ok(json.findings.some((f) => f.check === 'SIGN-LEGACY-AUTH' && f.severity === 'high'));
+  assert.equal(json.inputs[0].records, 15);
+  const sarif = JSON.parse(await get('entrascope.sarif'));
+  assert.equal(sarif.version, '2.1.0');
+
+  assertPrivate(net);
+  assert.deepEqual(await page.evaluate(() => window.__cspViolations), []);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('works offline once loaded; zip archives are read', async () => {
+  const { page, net, context } = await openApp(browser, server);
+  await context.setOffline(true);
+  const archive = zip([
+    { name: 'export/InteractiveSignIns_2026-10-01_2026-10-31.csv', text: hostileSignins() },
+    { name: 'export/readme.txt', text: 'not an export' },
+  ]);
+  await page.setInputFiles('#file-input', [file('tenant-export.zip', archive, 'application/zip')]);
+  await waitDone(page);
+  const paths = await page.$$eval('.inputs-table td.path', (tds) => tds.map((t) => t.firstChild.textContent));
+  assert.ok(paths.includes('tenant-export.zip/export/InteractiveSignIns_2026-10-01_2026-10-31.csv'), paths.join(', '));
+  assert.ok((await shownChecks(page)).includes('SIGN-LEGACY-AUTH'));
+  assertPrivate(net);
+  await context.close();
+});
+
+test('100,000 sign-ins: the table draws only visible rows; sort, filter and scroll stay responsive', async () => {
+  const { page, context } = await openApp(browser, server);
+  await page.evaluate(() => {
+    window.__long = [];
+    new PerformanceObserver((l) => { for (const e of l.getEntries()) window.__long.push(Math.round(e.duration)); })
+      .observe({ type: 'longtask', buffered: true });
+  });
+  await page.setInputFiles('#file-input', [file('InteractiveSignIns_big.csv', manyLegacySignins(100_000))]);
+  await waitDone(page, 240_000);
+  assert.match(await page.textContent('#verdict'), /100,000 sign-ins/);
+  await page.click('button.tab:has-text("Explore")');
+  await page.waitForSelector('.vtable tr.data');
+  assert.match(await page.textContent('.vtable-tools'), /100,000 of 100,000 records/);
+  const rendered = await page.$$eval('.vtable tr.data', (r) => r.length);
+  assert.ok(rendered > 10 && rendered <= 200, `rendered ${rendered} rows, not 100,000`);
+  // Sort by date, descending: the last sign-in comes first.
+  await page.click('th button.sort:has-text("Date")');
+  await page.click('th button.sort:has-text("Date")');
+  await page.waitForFunction(() => document.querySelector('th[aria-sort="descending"]'));
+  await page.waitForFunction(() => document.querySelector('.vtable tr.data td')?.textContent.startsWith('2026-10-24'));
+  // Scroll to the end: the oldest row shows, and still few rows are drawn.
+  await page.$eval('.vscroll', (el) => { el.scrollTop = el.scrollHeight; });
+  await page.waitForFunction(() => [...document.querySelectorAll('.vtable tr.data td:first-child')].some((td) => td.textContent === '2026-10-01 00:00:00'));
+  assert.ok((await page.$$eval('.vtable tr.data', (r) => r.length)) <= 200);
+  // A column filter narrows 100,000 rows to one.
+  await page.fill('input[aria-label="Filter IP address"]', '198.51.134.159');
+  await page.waitForFunction(() => document.querySelectorAll('.vtable tr.data').length === 1);
+  await screenshot(page, '09-signin-table', false);
+  const long = await page.evaluate(() => window.__long);
+  console.log(`main-thread long tasks over 50 ms (ms): ${JSON.stringify(long)}`);
+  assert.ok(long.every((d) => d < 100), `no main-thread task over 100 ms: ${long}`);
+  await context.close();
+});
+
+test('narrow window and dark theme', async () => {
+  const { page, context } = await openApp(browser, server, { viewport: { width: 390, height: 844 }, colorScheme: 'dark' });
+  await screenshot(page, '10-home-narrow-dark');
+  await page.setInputFiles('#file-input', [file('InteractiveSignIns.csv', hostileSignins())]);
+  await waitDone(page);
+  await screenshot(page, '11-overview-narrow-dark');
+  // The toggle switches to light.
+  await page.click('#theme-toggle');
+  assert.equal(await page.getAttribute('html', 'data-theme'), 'light');
+  await context.close();
+});
+
+test('keyboard: every control reachable, focus visible', async () => {
+  const { page, context } = await openApp(browser, server);
+  await page.setInputFiles('#file-input', [file('InteractiveSignIns.csv', csv([signin({ time: '2026-10-06T10:00:00Z', user: 'carol@contoso.com', client: 'POP3' })]))]);
+  await waitDone(page);
+  // Tab to the first finding's button and open it with Enter.
+  let found = false;
+  for (let i = 0; i < 60 && !found; i++) {
+    await page.keyboard.press('Tab');
+    found = await page.evaluate(() => document.activeElement?.closest('[data-check]') !== null);
+  }
+  assert.ok(found, 'a finding is reachable by Tab');
+  const outline = await page.evaluate(() => getComputedStyle(document.activeElement).outlineStyle);
+  assert.notEqual(outline, 'none', 'focus is visible');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('.finding-view');
+  await context.close();
+});
+
+test(`served only under ${SUBPATH}: nothing is requested from the server root`, async () => {
+  const { page, context } = await openApp(browser, server);
+  await page.click('#demo-button');
+  await waitDone(page);
+  const outside = server.served.filter((r) => !r.path.startsWith(SUBPATH));
+  assert.deepEqual(outside, []);
+  await context.close();
+});
