@@ -93,7 +93,8 @@ pub enum SettingKey {
     TrustedNetworks,
     OperatingCountries,
     BusinessHours,
-    NamingPolicy,
+    NamingPolicyUser,
+    NamingPolicyAdmin,
     SensitiveApplications,
     LegacyAuthenticationBlocked,
 }
@@ -113,7 +114,8 @@ impl SettingKey {
         SettingKey::TrustedNetworks,
         SettingKey::OperatingCountries,
         SettingKey::BusinessHours,
-        SettingKey::NamingPolicy,
+        SettingKey::NamingPolicyUser,
+        SettingKey::NamingPolicyAdmin,
         SettingKey::SensitiveApplications,
         SettingKey::LegacyAuthenticationBlocked,
     ];
@@ -134,7 +136,8 @@ impl SettingKey {
             SettingKey::TrustedNetworks => "trusted_networks",
             SettingKey::OperatingCountries => "operating_countries",
             SettingKey::BusinessHours => "business_hours",
-            SettingKey::NamingPolicy => "naming_policy",
+            SettingKey::NamingPolicyUser => "naming_policy.user",
+            SettingKey::NamingPolicyAdmin => "naming_policy.admin",
             SettingKey::SensitiveApplications => "sensitive_applications",
             SettingKey::LegacyAuthenticationBlocked => "legacy_authentication_blocked",
         }

@@ -166,7 +166,8 @@ impl Settings {
             SettingKey::TrustedNetworks => !self.trusted_networks.is_empty(),
             SettingKey::OperatingCountries => !self.operating_countries.is_empty(),
             SettingKey::BusinessHours => self.business_hours.is_some(),
-            SettingKey::NamingPolicy => self.naming_policy.user.is_some() || self.naming_policy.admin.is_some(),
+            SettingKey::NamingPolicyUser => self.naming_policy.user.as_deref().is_some_and(|r| !r.trim().is_empty()),
+            SettingKey::NamingPolicyAdmin => self.naming_policy.admin.as_deref().is_some_and(|r| !r.trim().is_empty()),
             SettingKey::SensitiveApplications => !self.sensitive_applications.is_empty(),
             SettingKey::LegacyAuthenticationBlocked => self.legacy_authentication_blocked.is_some(),
         }

@@ -48,7 +48,7 @@ declare_check! {
         severity: Low,
         guide: ["user-accounts-005"],
         inputs: [DataNeed::Audit],
-        settings: [SettingKey::NamingPolicy],
+        settings: [SettingKey::NamingPolicyUser],
         optional_settings: [],
         tags: ["attack.t1136.003"],
     }

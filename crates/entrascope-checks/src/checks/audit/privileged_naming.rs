@@ -53,7 +53,7 @@ declare_check! {
         severity: High,
         guide: ["user-accounts-007", "privileged-accounts-101"],
         inputs: [DataNeed::Audit],
-        settings: [SettingKey::NamingPolicy],
+        settings: [SettingKey::NamingPolicyAdmin],
         optional_settings: [SettingKey::BreakGlassAccounts],
         tags: ["attack.t1098.003"],
     }
