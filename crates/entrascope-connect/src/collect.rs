@@ -46,6 +46,13 @@ impl ConnectData {
     }
 }
 
+/// One file of an export folder, as read.
+enum Part {
+    Rule(SyncRule),
+    Connector(Connector),
+    Mv(MvSettings),
+}
+
 #[derive(Default)]
 struct Group {
     connectors: Vec<Connector>,
@@ -89,6 +96,15 @@ fn split_parent(path: &str) -> (&str, &str) {
         Some(i) => (&path[..i], &path[i + 1..]),
         None => ("", path),
     }
+}
+
+/// What a path names when it looks like a file of a `Get-ADSyncServerConfiguration`
+/// export folder (`…/Connectors/Connector_*.xml`, `…/GlobalSettings/MV.xml`,
+/// `…/SynchronizationRules/SynchronizationRule_*.xml`; `/` or `\`), whatever
+/// its content. Callers routing files use it to hand a damaged export file to
+/// [`Collector`], which then reports what is wrong with it.
+pub fn export_file_kind(path: &str) -> Option<ConnectKind> {
+    export_part_from_path(&normalize(path)).map(|(_, k)| k)
 }
 
 /// For a path that looks like an export-folder file, the root folder and the kind it should be.
@@ -181,100 +197,76 @@ impl Collector {
         let (dir, _) = split_parent(norm);
         let (grand, sub) = split_parent(dir);
         let expected = subfolder(kind);
-        let (root, misplaced) = if sub.eq_ignore_ascii_case(expected) { (grand.to_string(), false) } else { (dir.to_string(), true) };
-        let group_problem = |level: Level, line: u64, msg: String| Problem { input, path: path.to_string(), line, level, message: msg };
-        let mut extra = Vec::new();
-        if misplaced {
-            extra.push(group_problem(
-                Level::Warning,
-                0,
-                format!("not inside a {expected}/ folder; grouped with the other files of {:?}", if root.is_empty() { "." } else { &root }),
-            ));
+        let root = if sub.eq_ignore_ascii_case(expected) { grand.to_string() } else { dir.to_string() };
+        let note = |level: Level, msg: String| Problem { input, path: path.to_string(), line: 0, level, message: msg };
+        let mut notes = Vec::new();
+        if !sub.eq_ignore_ascii_case(expected) {
+            let shown = if root.is_empty() { "." } else { &root };
+            notes.push(note(Level::Warning, format!("not inside a {expected}/ folder; grouped with the other files of {shown:?}")));
         }
-        match kind {
-            ConnectKind::ExportRule => match export::read_rule(path, bytes) {
-                Ok(p) => {
-                    let mut p = with_input(p, input);
-                    p.value.origin.input = input;
-                    let idx = self.push_input(input, path, kind, 1);
-                    let g = self.groups.entry(root).or_default();
-                    g.inputs.push(idx);
-                    g.problems.extend(extra);
-                    g.problems.extend(p.problems);
-                    if g.rules.iter().any(|r| !r.id.is_empty() && r.id.eq_ignore_ascii_case(&p.value.id)) {
-                        g.problems.push(group_problem(
-                            Level::Warning,
-                            0,
-                            format!("rule {} was already read from another file; this copy is ignored", p.value.id),
-                        ));
-                    } else {
-                        g.rules.push(p.value);
-                    }
-                    Ok(())
-                }
-                Err(mut e) => {
-                    e.message = format!("{}; this rule is missing from the configuration", e.message);
-                    self.groups.entry(root).or_default().problems.extend(extra);
-                    self.fail(input, e)
-                }
-            },
-            ConnectKind::ExportConnector => match export::read_connector(path, bytes) {
-                Ok(p) => {
-                    let mut p = with_input(p, input);
-                    p.value.origin.input = input;
-                    let idx = self.push_input(input, path, kind, 1);
-                    let g = self.groups.entry(root).or_default();
-                    g.inputs.push(idx);
-                    g.problems.extend(extra);
-                    g.problems.extend(p.problems);
-                    if g.connectors.iter().any(|c| c.id == p.value.id) {
-                        g.problems.push(group_problem(
-                            Level::Warning,
-                            0,
-                            format!("connector {} was already read from another file; this copy is ignored", p.value.id),
-                        ));
-                    } else {
-                        g.connectors.push(p.value);
-                    }
-                    Ok(())
-                }
-                Err(mut e) => {
-                    e.message = format!("{}; this connector is missing from the configuration", e.message);
-                    self.groups.entry(root).or_default().problems.extend(extra);
-                    self.fail(input, e)
-                }
-            },
-            _ => match export::read_global_settings(path, bytes) {
-                Ok(p) => {
-                    let mut p = with_input(p, input);
-                    for o in p.value.global.origins.values_mut() {
-                        o.input = input;
-                    }
-                    let records = p.value.global.values.len() as u64;
-                    let idx = self.push_input(input, path, kind, records);
-                    let g = self.groups.entry(root).or_default();
-                    g.inputs.push(idx);
-                    g.problems.extend(extra);
-                    g.problems.extend(p.problems);
-                    if g.mv.is_some() {
-                        g.problems.push(group_problem(
-                            Level::Warning,
-                            0,
-                            format!("a second MV.xml in this folder is ignored (first: {})", g.mv_path.clone().unwrap_or_default()),
-                        ));
-                    } else {
-                        g.mv = Some(p.value);
-                        g.mv_path = Some(path.to_string());
-                    }
-                    Ok(())
-                }
-                Err(mut e) => {
-                    e.message = format!("{}; the global settings of this configuration are unknown", e.message);
-                    self.groups.entry(root).or_default().problems.extend(extra);
-                    self.fail(input, e)
-                }
-            },
+        let (read, lost) = match kind {
+            ConnectKind::ExportRule => {
+                (export::read_rule(path, bytes).map(|p| (Part::Rule(p.value), p.problems)), "this rule is missing from the configuration")
+            }
+            ConnectKind::ExportConnector => (
+                export::read_connector(path, bytes).map(|p| (Part::Connector(p.value), p.problems)),
+                "this connector is missing from the configuration",
+            ),
+            _ => (
+                export::read_global_settings(path, bytes).map(|p| (Part::Mv(p.value), p.problems)),
+                "the global settings of this configuration are unknown",
+            ),
+        };
+        let (mut part, problems) = match read {
+            Ok(r) => r,
+            Err(mut e) => {
+                e.message = format!("{}; {lost}", e.message);
+                self.groups.entry(root).or_default().problems.extend(notes);
+                return self.fail(input, e);
+            }
+        };
+        let records = match &mut part {
+            Part::Rule(r) => {
+                r.origin.input = input;
+                1
+            }
+            Part::Connector(c) => {
+                c.origin.input = input;
+                1
+            }
+            Part::Mv(m) => {
+                m.global.origins.values_mut().for_each(|o| o.input = input);
+                m.global.values.len() as u64
+            }
+        };
+        let idx = self.push_input(input, path, kind, records);
+        let g = self.groups.entry(root).or_default();
+        g.inputs.push(idx);
+        g.problems.extend(notes);
+        g.problems.extend(problems.into_iter().map(|mut p| {
+            p.input = input;
+            p
+        }));
+        match part {
+            Part::Rule(r) if g.rules.iter().any(|x| !x.id.is_empty() && x.id.eq_ignore_ascii_case(&r.id)) => {
+                g.problems.push(note(Level::Warning, format!("rule {} was already read from another file; this copy is ignored", r.id)));
+            }
+            Part::Rule(r) => g.rules.push(r),
+            Part::Connector(c) if g.connectors.iter().any(|x| x.id == c.id) => {
+                g.problems
+                    .push(note(Level::Warning, format!("connector {} was already read from another file; this copy is ignored", c.id)));
+            }
+            Part::Connector(c) => g.connectors.push(c),
+            Part::Mv(_) if g.mv.is_some() => {
+                let first = g.mv_path.clone().unwrap_or_default();
+                g.problems.push(note(Level::Warning, format!("a second MV.xml in this folder is ignored (first: {first})")));
+            }
+            Part::Mv(m) => {
+                g.mv = Some(m);
+                g.mv_path = Some(path.to_string());
+            }
         }
+        Ok(())
     }
 
     fn add_policy(&mut self, input: u32, path: &str, bytes: &[u8]) -> Result<(), String> {
@@ -443,14 +435,7 @@ fn build_config(
             "configuration {label:?}: rules refer to connector {id}, which is not among the connector files"
         )));
     }
-    rules.sort_by(|a, b| {
-        (a.connector_name.to_ascii_lowercase(), a.direction, a.precedence.unwrap_or(u32::MAX), &a.name).cmp(&(
-            b.connector_name.to_ascii_lowercase(),
-            b.direction,
-            b.precedence.unwrap_or(u32::MAX),
-            &b.name,
-        ))
-    });
+    sort_rules(&mut rules);
     let mut cfg = Config::new(label, root, ConfigSource::Export);
     if let Some(m) = mv {
         cfg.server = m.server;
@@ -478,5 +463,6 @@ mod tests {
             Some(("C:/x".to_string(), ConnectKind::ExportConnector))
         );
         assert_eq!(export_part_from_path("x/Other/MV.xml"), None);
+        assert_eq!(export_file_kind(r"exp\SynchronizationRules\SynchronizationRule_{1}.xml"), Some(ConnectKind::ExportRule));
     }
 }

@@ -16,8 +16,7 @@
 use serde_json::Value;
 
 use crate::model::{ErrorFormat, ErrorSet, SyncError};
-use crate::problem::{Parsed, Problem};
-use crate::text::decode;
+use crate::problem::{decode_reporting, Parsed, Problem};
 use crate::xml::{self, Doc, Node};
 use entrascope_core::Timestamp;
 
@@ -83,11 +82,8 @@ fn error_of(doc: &Doc, e: &Node, object: Option<&Node>, path: &str, problems: &m
 
 /// Reads csexport error XML or run-step `<synchronization-errors>` XML.
 pub fn read_csexport_errors(path: &str, bytes: &[u8]) -> Result<Parsed<ErrorSet>, Problem> {
-    let (text, _, lossy) = decode(bytes);
     let mut problems = Vec::new();
-    if lossy {
-        problems.push(Problem::warning(path, 0, "invalid UTF-8/UTF-16 bytes replaced with U+FFFD"));
-    }
+    let text = decode_reporting(path, bytes, &mut problems);
     // csexport writes `encoding="UTF-16"` in its declaration; the bytes were decoded above.
     let doc = xml::parse(&text, SKIP).map_err(|e| Problem::error(path, e.line, format!("not readable as XML: {}", e.message)))?;
     problems.extend(doc.warnings.iter().map(|(l, w)| Problem::warning(path, *l, w.clone())));
@@ -127,11 +123,8 @@ fn s(v: &Value, key: &str) -> String {
 
 /// Reads Graph objects with `onPremisesProvisioningErrors`.
 pub fn read_graph_errors(path: &str, bytes: &[u8]) -> Result<Parsed<ErrorSet>, Problem> {
-    let (text, _, lossy) = decode(bytes);
     let mut problems = Vec::new();
-    if lossy {
-        problems.push(Problem::warning(path, 0, "invalid UTF-8/UTF-16 bytes replaced with U+FFFD"));
-    }
+    let text = decode_reporting(path, bytes, &mut problems);
     let root: Value =
         serde_json::from_str(&text).map_err(|e| Problem::error(path, e.line() as u64, format!("not readable as JSON: {e}")))?;
     let items: Vec<&Value> = match &root {

@@ -8,8 +8,8 @@
 use std::collections::BTreeMap;
 
 use crate::model::*;
-use crate::problem::{Parsed, Problem};
-use crate::text::{decode, is_zero_guid, norm_guid, parse_bool};
+use crate::problem::{decode_reporting, Parsed, Problem};
+use crate::text::{is_zero_guid, norm_guid, parse_bool};
 use crate::xml::{self, Doc, Node};
 
 /// The global settings of one MV.xml.
@@ -21,17 +21,10 @@ pub struct MvSettings {
 }
 
 fn parse_doc(path: &str, bytes: &[u8], skip: &[&str], problems: &mut Vec<Problem>) -> Result<Doc, Problem> {
-    let (text, _, lossy) = decode(bytes);
-    if lossy {
-        problems.push(Problem::warning(path, 0, "invalid UTF-8/UTF-16 bytes replaced with U+FFFD"));
-    }
+    let text = decode_reporting(path, bytes, problems);
     let doc = xml::parse(&text, skip).map_err(|e| Problem::error(path, e.line, format!("not readable as XML: {}", e.message)))?;
     problems.extend(doc.warnings.iter().map(|(line, w)| Problem::warning(path, *line, w.clone())));
     Ok(doc)
-}
-
-fn origin(path: &str, line: u64) -> Origin {
-    Origin { input: u32::MAX, path: path.to_string(), line }
 }
 
 fn text_of(doc: &Doc, n: &Node, name: &str) -> String {
@@ -211,7 +204,7 @@ pub fn read_rule(path: &str, bytes: &[u8]) -> Result<Parsed<SyncRule>, Problem> 
         join,
         mappings,
         extra,
-        origin: origin(path, root.line),
+        origin: Origin::at(path, root.line),
     };
     Ok(Parsed { value: rule, problems })
 }
@@ -379,7 +372,7 @@ pub fn read_connector(path: &str, bytes: &[u8]) -> Result<Parsed<Connector>, Pro
         password_hash_sync,
         run_profiles,
         parameters,
-        origin: origin(path, root.line),
+        origin: Origin::at(path, root.line),
     };
     Ok(Parsed { value: connector, problems })
 }
@@ -410,7 +403,7 @@ pub fn read_global_settings(path: &str, bytes: &[u8]) -> Result<Parsed<MvSetting
                                 format!("parameter {name} appears twice; the last value is used"),
                             ));
                         }
-                        global.origins.insert(name.to_string(), origin(path, p.line));
+                        global.origins.insert(name.to_string(), Origin::at(path, p.line));
                     }
                     _ => problems.push(Problem::warning(path, p.line, format!("unreadable <{}> in <parameter-values> skipped", p.name))),
                 }

@@ -1,18 +1,32 @@
 //! Entra Connect Sync: configuration exports, Configuration Documenter
 //! reports, run history and sync errors, read into one typed model.
 //!
-//! Data flows one way: `(path, bytes)` → [`sniff`] → a reader → the model
-//! ([`Config`], [`RunHistory`], [`ErrorSet`]) → checks, diff and views. Callers
-//! (the CLI, the browser) supply the files; this crate does no IO.
+//! Data flows one way: `(path, bytes)` → [`sniff()`] → a reader → the model
+//! ([`Config`], [`RunHistory`], [`ErrorSet`], gathered in [`ConnectData`]) →
+//! checks, [`diff()`] and [`view()`]. Callers (the CLI, the browser) supply the
+//! files; this crate does no IO and builds for `wasm32-unknown-unknown`.
 //!
 //! ```no_run
-//! let mut c = entrascope_connect::Collector::new();
 //! # let files: Vec<(String, Vec<u8>)> = Vec::new();
+//! # let now = entrascope_core::Timestamp(0);
+//! let mut c = entrascope_connect::Collector::new();
 //! for (path, bytes) in &files {
-//!     let _ = c.add(path, bytes); // Err: not an Entra Connect file, or unreadable (see problems)
+//!     let _ = c.add(path, bytes); // Err: not an Entra Connect file, or unreadable (see `problems`)
 //! }
 //! let data = c.finish();
+//! let (findings, runtime_coverage) = entrascope_connect::run(&data, now);
+//! if let [a, b, ..] = data.configs.as_slice() {
+//!     println!("{}", entrascope_connect::render_diff_text(&entrascope_connect::diff(a, b)));
+//! }
 //! ```
+//!
+//! Readers, each `(path, bytes) -> Result<Parsed<T>, Problem>`:
+//! [`export::read_rule`], [`export::read_connector`],
+//! [`export::read_global_settings`], [`policy::read_policy_json`],
+//! [`documenter::read_report`], [`runhistory::read_run_history`],
+//! [`errors::read_csexport_errors`], [`errors::read_graph_errors`].
+//! XML is read with quick-xml into a bounded tree ([`xml`]); entities are
+//! never expanded and a DOCTYPE is ignored.
 
 pub mod checks;
 pub mod collect;
@@ -31,7 +45,7 @@ pub mod versions;
 pub mod view;
 pub mod xml;
 
-pub use collect::{Collector, ConnectData, ConnectInput};
+pub use collect::{export_file_kind, Collector, ConnectData, ConnectInput};
 pub use diff::{diff, render_diff_text, ConfigDiff};
 pub use documenter::DocumenterReport;
 pub use model::*;

@@ -9,7 +9,7 @@ use serde::Serialize;
 
 /// Where an item was read from: the input index the caller gave the file,
 /// its path, and the 1-based line of the item in it.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Origin {
     /// The caller's input index, or `u32::MAX` (`Evidence::NO_INPUT`) when
     /// the item does not come from a file (a derived value).
@@ -21,6 +21,17 @@ pub struct Origin {
 impl Origin {
     pub fn none() -> Origin {
         Origin { input: u32::MAX, path: String::new(), line: 0 }
+    }
+
+    /// A place in a file whose input index the collector fills in later.
+    pub fn at(path: &str, line: u64) -> Origin {
+        Origin { input: u32::MAX, path: path.to_string(), line }
+    }
+}
+
+impl Default for Origin {
+    fn default() -> Origin {
+        Origin::none()
     }
 }
 
@@ -215,17 +226,18 @@ impl Serialize for Version {
 }
 
 /// What kind of directory a connector talks to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ConnectorKind {
     /// An on-premises Active Directory forest (`category` AD).
     ActiveDirectory,
     /// The Microsoft Entra ID connector (`Extensible2`, "Windows Azure Active Directory (Microsoft)").
     EntraId,
+    #[default]
     Other,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct Connector {
     /// Normalized: lowercase, with braces.
     pub id: String,
@@ -290,11 +302,12 @@ pub struct RunStep {
     pub partition: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Direction {
     Inbound,
     Outbound,
+    #[default]
     Unknown,
 }
 
@@ -317,7 +330,7 @@ impl Direction {
 }
 
 /// One synchronization rule.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct SyncRule {
     /// `{guid}` as written in the file (the Documenter report has no ids
     /// except for changed rules; then this is empty).
@@ -466,6 +479,18 @@ impl Mapping {
             FlowType::Direct => self.source_attributes.join(", "),
         }
     }
+}
+
+/// Orders rules as people read them: by connector name, direction, precedence, name.
+pub fn sort_rules(rules: &mut [SyncRule]) {
+    rules.sort_by(|a, b| {
+        (a.connector_name.to_ascii_lowercase(), a.direction, a.precedence.unwrap_or(u32::MAX), &a.name).cmp(&(
+            b.connector_name.to_ascii_lowercase(),
+            b.direction,
+            b.precedence.unwrap_or(u32::MAX),
+            &b.name,
+        ))
+    });
 }
 
 /// The attribute names an expression reads: every `[name]`, in order, unique.

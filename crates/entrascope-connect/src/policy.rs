@@ -12,8 +12,8 @@
 use serde_json::{Map, Value};
 
 use crate::model::*;
-use crate::problem::{Parsed, Problem};
-use crate::text::{decode, norm_guid, parse_bool};
+use crate::problem::{decode_reporting, Parsed, Problem};
+use crate::text::{norm_guid, parse_bool};
 
 fn get<'a>(obj: &'a Map<String, Value>, key: &str) -> Option<&'a Value> {
     obj.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, v)| v)
@@ -49,11 +49,8 @@ const KNOWN_TOP: &[&str] = &["onpremisesDirectoryPolicy", "azureDirectoryPolicy"
 
 /// Reads an Applied-SynchronizationPolicy JSON file into a configuration.
 pub fn read_policy_json(path: &str, bytes: &[u8]) -> Result<Parsed<Config>, Problem> {
-    let (text, _, lossy) = decode(bytes);
     let mut problems = Vec::new();
-    if lossy {
-        problems.push(Problem::warning(path, 0, "invalid UTF-8/UTF-16 bytes replaced with U+FFFD"));
-    }
+    let text = decode_reporting(path, bytes, &mut problems);
     let root: Value =
         serde_json::from_str(&text).map_err(|e| Problem::error(path, e.line() as u64, format!("not readable as JSON: {e}")))?;
     let Value::Object(root) = root else {
@@ -138,16 +135,9 @@ fn connector(id: &str, name: String, kind: ConnectorKind, path: &str) -> Connect
             ConnectorKind::ActiveDirectory => "AD".into(),
             _ => "Extensible2".into(),
         },
-        subtype: String::new(),
         kind,
-        description: String::new(),
-        partitions: Vec::new(),
-        attributes: Vec::new(),
-        group_filtering_dn: None,
-        password_hash_sync: None,
-        run_profiles: Vec::new(),
-        parameters: Default::default(),
-        origin: Origin { input: u32::MAX, path: path.to_string(), line: 0 },
+        origin: Origin::at(path, 0),
+        ..Connector::default()
     }
 }
 
@@ -228,7 +218,6 @@ fn rule(r: &Map<String, Value>, conn: &Connector, path: &str, problems: &mut Vec
             }
         },
         internal_id: get_str(r, &["internalIdentifier"]),
-        version: String::new(),
         name,
         description: get_str(r, &["description"]),
         immutable_tag: get_str(r, &["immutableTag"]),
@@ -242,13 +231,12 @@ fn rule(r: &Map<String, Value>, conn: &Connector, path: &str, problems: &mut Vec
         precedence,
         precedence_before: placed(&["precedenceBefore"]),
         precedence_after: placed(&["precedenceAfter"]),
-        soft_delete_expiry: String::new(),
         enable_password_sync: get(r, "enablePasswordSync").and_then(|v| v.as_bool()).unwrap_or(false),
         scope,
         join,
         mappings,
-        extra: Vec::new(),
-        origin: Origin { input: u32::MAX, path: path.to_string(), line: 0 },
+        origin: Origin::at(path, 0),
+        ..SyncRule::default()
     }
 }
 

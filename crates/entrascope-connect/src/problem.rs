@@ -1,5 +1,7 @@
 //! What went wrong or is worth knowing while reading a file.
 
+use std::borrow::Cow;
+
 use serde::Serialize;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -60,4 +62,14 @@ impl std::fmt::Display for Problem {
 pub struct Parsed<T> {
     pub value: T,
     pub problems: Vec<Problem>,
+}
+
+/// Decodes a file's bytes ([`crate::text::decode`]) and records a warning
+/// when invalid bytes had to be replaced.
+pub(crate) fn decode_reporting<'a>(path: &str, bytes: &'a [u8], problems: &mut Vec<Problem>) -> Cow<'a, str> {
+    let (text, _, lossy) = crate::text::decode(bytes);
+    if lossy {
+        problems.push(Problem::warning(path, 0, "invalid UTF-8/UTF-16 bytes replaced with U+FFFD"));
+    }
+    text
 }

@@ -13,8 +13,7 @@ use csv_core::{ReadRecordResult, ReaderBuilder};
 use entrascope_core::time::{parse_with, DateOrder};
 
 use crate::model::{RunHistory, RunRecord};
-use crate::problem::{Parsed, Problem};
-use crate::text::decode;
+use crate::problem::{decode_reporting, Parsed, Problem};
 
 /// Splits CSV text into records of fields, with the 1-based line each record starts on.
 pub(crate) fn csv_records(text: &str, delimiter: u8, first_line: u64) -> Vec<(u64, Vec<String>)> {
@@ -90,11 +89,8 @@ fn norm(h: &str) -> String {
 /// Reads a run-history CSV. Rows that cannot be read are reported with their
 /// line and reason; the others are kept.
 pub fn read_run_history(path: &str, bytes: &[u8]) -> Result<Parsed<RunHistory>, Problem> {
-    let (text, _, lossy) = decode(bytes);
     let mut problems = Vec::new();
-    if lossy {
-        problems.push(Problem::warning(path, 0, "invalid UTF-8/UTF-16 bytes replaced with U+FFFD"));
-    }
+    let text = decode_reporting(path, bytes, &mut problems);
     let (body, first_line) = match text.strip_prefix("#TYPE") {
         Some(_) => match text.find('\n') {
             Some(i) => (&text[i + 1..], 2),

@@ -88,7 +88,8 @@ pub struct Unsupported {
     pub reason: String,
 }
 
-fn ymd(t: Timestamp) -> String {
+/// `YYYY-MM-DD` of a timestamp.
+pub fn ymd(t: Timestamp) -> String {
     let (y, m, d, ..) = t.civil();
     format!("{y:04}-{m:02}-{d:02}")
 }

@@ -311,16 +311,7 @@ pub fn view(cfg: &Config) -> ConfigView {
                 id: r.connector_id.clone(),
                 name: r.connector_name.clone(),
                 category: "unknown (connector file missing)".into(),
-                subtype: String::new(),
-                kind: ConnectorKind::Other,
-                description: String::new(),
-                partitions: Vec::new(),
-                attributes: Vec::new(),
-                group_filtering_dn: None,
-                password_hash_sync: None,
-                run_profiles: Vec::new(),
-                parameters: Default::default(),
-                origin: Origin::none(),
+                ..Connector::default()
             });
         }
     }

@@ -138,8 +138,4 @@ pub(crate) fn enabled(cfg: &Config) -> impl Iterator<Item = &SyncRule> {
     cfg.rules.iter().filter(|r| !r.disabled)
 }
 
-/// `YYYY-MM-DD` of a timestamp.
-pub(crate) fn ymd(t: Timestamp) -> String {
-    let (y, m, d, ..) = t.civil();
-    format!("{y:04}-{m:02}-{d:02}")
-}
+pub(crate) use crate::versions::ymd;

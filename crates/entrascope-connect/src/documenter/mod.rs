@@ -38,8 +38,8 @@ use serde::Serialize;
 
 use self::html::{Tok, Tokenizer};
 use crate::model::*;
-use crate::problem::{Parsed, Problem};
-use crate::text::{decode, parse_bool, LineCounter};
+use crate::problem::{decode_reporting, Parsed, Problem};
+use crate::text::{parse_bool, LineCounter};
 
 /// The state a report marks a row, cell or span with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -255,21 +255,7 @@ fn connector_mut<'a>(cfg: &'a mut Config, name: &str, path: &str) -> &'a mut Con
     if let Some(i) = cfg.connectors.iter().position(|c| c.name.eq_ignore_ascii_case(name)) {
         return &mut cfg.connectors[i];
     }
-    cfg.connectors.push(Connector {
-        id: String::new(),
-        name: name.to_string(),
-        category: String::new(),
-        subtype: String::new(),
-        kind: ConnectorKind::Other,
-        description: String::new(),
-        partitions: Vec::new(),
-        attributes: Vec::new(),
-        group_filtering_dn: None,
-        password_hash_sync: None,
-        run_profiles: Vec::new(),
-        parameters: BTreeMap::new(),
-        origin: Origin { input: u32::MAX, path: path.to_string(), line: 0 },
-    });
+    cfg.connectors.push(Connector { name: name.to_string(), origin: Origin::at(path, 0), ..Connector::default() });
     let last = cfg.connectors.len() - 1;
     &mut cfg.connectors[last]
 }
@@ -281,29 +267,11 @@ fn rule_mut<'a>(cfg: &'a mut Config, conn: &str, direction: Direction, name: &st
         return &mut cfg.rules[i];
     }
     cfg.rules.push(SyncRule {
-        id: String::new(),
-        internal_id: String::new(),
-        version: String::new(),
         name: name.to_string(),
-        description: String::new(),
-        immutable_tag: String::new(),
         direction,
-        disabled: false,
-        connector_id: String::new(),
         connector_name: conn.to_string(),
-        source_object_type: String::new(),
-        target_object_type: String::new(),
-        link_type: String::new(),
-        precedence: None,
-        precedence_before: None,
-        precedence_after: None,
-        soft_delete_expiry: String::new(),
-        enable_password_sync: false,
-        scope: Vec::new(),
-        join: Vec::new(),
-        mappings: Vec::new(),
-        extra: Vec::new(),
-        origin: Origin { input: u32::MAX, path: path.to_string(), line },
+        origin: Origin::at(path, line),
+        ..SyncRule::default()
     });
     let last = cfg.rules.len() - 1;
     &mut cfg.rules[last]
@@ -657,11 +625,8 @@ fn heading_level(name: &str) -> usize {
 
 /// Reads a Configuration Documenter HTML report.
 pub fn read_report(path: &str, bytes: &[u8]) -> Result<Parsed<DocumenterReport>, Problem> {
-    let (text, _, lossy) = decode(bytes);
     let mut problems = Vec::new();
-    if lossy {
-        problems.push(Problem::warning(path, 0, "invalid UTF-8 bytes replaced with U+FFFD"));
-    }
+    let text = decode_reporting(path, bytes, &mut problems);
     let norm = path.replace('\\', "/");
     let mut st = State {
         target: Config::new("target", norm.clone(), ConfigSource::DocumenterTarget),
@@ -880,14 +845,7 @@ pub fn read_report(path: &str, bytes: &[u8]) -> Result<Parsed<DocumenterReport>,
     }
     for cfg in [&mut st.target, &mut st.reference] {
         cfg.global.present = !cfg.global.values.is_empty();
-        cfg.rules.sort_by(|a, b| {
-            (a.connector_name.to_ascii_lowercase(), a.direction, a.precedence.unwrap_or(u32::MAX), &a.name).cmp(&(
-                b.connector_name.to_ascii_lowercase(),
-                b.direction,
-                b.precedence.unwrap_or(u32::MAX),
-                &b.name,
-            ))
-        });
+        sort_rules(&mut cfg.rules);
     }
     for r in &mut st.target.rules {
         if let Some(id) = st.script_ids.get(&(r.connector_name.to_ascii_lowercase(), r.name.to_ascii_lowercase())) {
