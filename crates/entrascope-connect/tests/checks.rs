@@ -16,6 +16,15 @@ fn run_files(files: &Files) -> (Vec<Finding>, Vec<RuntimeStatus>) {
     run(&collect(files), now())
 }
 
+/// The sample with these custom rules added, checked.
+fn with_rules(specs: &[RuleSpec]) -> Vec<Finding> {
+    let mut files = sample("p");
+    for spec in specs {
+        add_rule(&mut files, "p", spec.guid, &rule_xml(spec));
+    }
+    run_files(&files).0
+}
+
 fn codes(findings: &[Finding]) -> Vec<String> {
     let mut c: Vec<String> = findings.iter().map(|f| f.check.clone()).collect();
     c.sort();
@@ -117,9 +126,7 @@ fn sample_export_gives_exactly_its_findings() {
 
 #[test]
 fn custom_rule_at_precedence_150() {
-    let mut files = sample("p");
-    add_rule(&mut files, "p", CUSTOM, &rule_xml(&RuleSpec { precedence: 150, ..RuleSpec::default() }));
-    let (findings, _) = run_files(&files);
+    let findings = with_rules(&[RuleSpec { precedence: 150, ..RuleSpec::default() }]);
     assert_eq!(codes(&findings), expect(&["SYNC-CUSTOM-RULE-PRECEDENCE"]));
     let f = only(&findings, "SYNC-CUSTOM-RULE-PRECEDENCE");
     assert_eq!(ids(f), [format!("{{{CUSTOM}}}")]);
@@ -131,114 +138,79 @@ fn custom_rule_at_precedence_150() {
 
 #[test]
 fn custom_rule_placed_with_precedence_before_is_fine() {
-    let mut files = sample("p");
-    add_rule(&mut files, "p", CUSTOM, &rule_xml(&RuleSpec { precedence: 150, before: USER_JOIN, ..RuleSpec::default() }));
-    let (findings, _) = run_files(&files);
+    let findings = with_rules(&[RuleSpec { precedence: 150, before: USER_JOIN, ..RuleSpec::default() }]);
     assert_eq!(codes(&findings), expect(&[]));
     // Near miss: precedence 99 without placement.
-    let mut files = sample("p");
-    add_rule(&mut files, "p", CUSTOM, &rule_xml(&RuleSpec { precedence: 99, ..RuleSpec::default() }));
-    assert_eq!(codes(&run_files(&files).0), expect(&[]));
+    assert_eq!(codes(&with_rules(&[RuleSpec { precedence: 99, ..RuleSpec::default() }])), expect(&[]));
     // A disabled custom rule at 150 takes no part in synchronization.
-    let mut files = sample("p");
-    add_rule(&mut files, "p", CUSTOM, &rule_xml(&RuleSpec { precedence: 150, disabled: true, ..RuleSpec::default() }));
-    assert_eq!(codes(&run_files(&files).0), expect(&[]));
+    assert_eq!(codes(&with_rules(&[RuleSpec { precedence: 150, disabled: true, ..RuleSpec::default() }])), expect(&[]));
 }
 
 #[test]
 fn two_custom_rules_with_one_precedence() {
-    let mut files = sample("p");
-    add_rule(&mut files, "p", CUSTOM, &rule_xml(&RuleSpec { precedence: 50, ..RuleSpec::default() }));
-    add_rule(
-        &mut files,
-        "p",
-        CUSTOM2,
-        &rule_xml(&RuleSpec { guid: CUSTOM2, name: "In from AD - User Custom 2", precedence: 50, ..RuleSpec::default() }),
-    );
-    let (findings, _) = run_files(&files);
+    let findings = with_rules(&[
+        RuleSpec { precedence: 50, ..RuleSpec::default() },
+        RuleSpec { guid: CUSTOM2, name: "In from AD - User Custom 2", precedence: 50, ..RuleSpec::default() },
+    ]);
     assert_eq!(codes(&findings), expect(&["SYNC-RULE-PRECEDENCE-CLASH"]));
     let mut got = ids(only(&findings, "SYNC-RULE-PRECEDENCE-CLASH"));
     got.sort();
     assert_eq!(got, [format!("{{{CUSTOM}}}"), format!("{{{CUSTOM2}}}")]);
     // Near miss: same precedence, different direction.
-    let mut files = sample("p");
-    add_rule(&mut files, "p", CUSTOM, &rule_xml(&RuleSpec { precedence: 50, ..RuleSpec::default() }));
-    add_rule(
-        &mut files,
-        "p",
-        CUSTOM2,
-        &rule_xml(&RuleSpec { guid: CUSTOM2, name: "Out to AD - Custom", precedence: 50, direction: "Outbound", ..RuleSpec::default() }),
+    assert_eq!(
+        codes(&with_rules(&[
+            RuleSpec { precedence: 50, ..RuleSpec::default() },
+            RuleSpec { guid: CUSTOM2, name: "Out to AD - Custom", precedence: 50, direction: "Outbound", ..RuleSpec::default() }
+        ])),
+        expect(&[])
     );
-    assert_eq!(codes(&run_files(&files).0), expect(&[]));
 }
 
 #[test]
 fn one_off_rule_for_one_user() {
-    let mut files = sample("p");
-    add_rule(&mut files, "p", CUSTOM, &rule_xml(&RuleSpec { scope: &[("sAMAccountName", "EQUAL", "jdoe")], ..RuleSpec::default() }));
-    let (findings, _) = run_files(&files);
+    let findings = with_rules(&[RuleSpec { scope: &[("sAMAccountName", "EQUAL", "jdoe")], ..RuleSpec::default() }]);
     assert_eq!(codes(&findings), expect(&["SYNC-ONE-OFF-RULE"]));
     let f = only(&findings, "SYNC-ONE-OFF-RULE");
     assert_eq!(ids(f), [format!("{{{CUSTOM}}}")]);
     assert_eq!(f.evidence[0].field("targets"), Some("scope sAMAccountName EQUAL jdoe"));
     // In an expression.
-    let mut files = sample("p");
-    add_rule(
-        &mut files,
-        "p",
-        CUSTOM,
-        &rule_xml(&RuleSpec {
-            mappings: &[("title", r#"IIF([userPrincipalName] = "ceo@contoso.com", "CEO", [title])"#)],
-            ..RuleSpec::default()
-        }),
-    );
-    let (findings, _) = run_files(&files);
+    let findings = with_rules(&[RuleSpec {
+        mappings: &[("title", r#"IIF([userPrincipalName] = "ceo@contoso.com", "CEO", [title])"#)],
+        ..RuleSpec::default()
+    }]);
     assert_eq!(codes(&findings), expect(&["SYNC-ONE-OFF-RULE"]));
     assert!(only(&findings, "SYNC-ONE-OFF-RULE").summary.contains("[userPrincipalName] = \"ceo@contoso.com\""));
     // Near miss: a class of objects, not one.
-    let mut files = sample("p");
-    add_rule(
-        &mut files,
-        "p",
-        CUSTOM,
-        &rule_xml(&RuleSpec {
+    assert_eq!(
+        codes(&with_rules(&[RuleSpec {
             scope: &[("department", "EQUAL", "Sales"), ("sAMAccountName", "STARTSWITH", "svc_")],
             ..RuleSpec::default()
-        }),
+        }])),
+        expect(&[])
     );
-    assert_eq!(codes(&run_files(&files).0), expect(&[]));
 }
 
 #[test]
 fn two_rules_writing_cloud_filtered() {
     let simple = r#"IIF([extensionAttribute15] = "NoSync", True, NULL)"#;
-    let mut files = sample("p");
-    add_rule(&mut files, "p", CUSTOM, &rule_xml(&RuleSpec { mappings: &[("cloudFiltered", simple)], ..RuleSpec::default() }));
-    add_rule(
-        &mut files,
-        "p",
-        CUSTOM2,
-        &rule_xml(&RuleSpec {
+    let findings = with_rules(&[
+        RuleSpec { mappings: &[("cloudFiltered", simple)], ..RuleSpec::default() },
+        RuleSpec {
             guid: CUSTOM2,
             name: "Filter 2",
             precedence: 51,
             mappings: &[("cloudFiltered", r#"IIF([department] = "Test", True, NULL)"#)],
             ..RuleSpec::default()
-        }),
-    );
-    let (findings, _) = run_files(&files);
+        },
+    ]);
     assert_eq!(codes(&findings), expect(&["SYNC-CLOUDFILTERED-COMPLEX"]));
     assert_eq!(only(&findings, "SYNC-CLOUDFILTERED-COMPLEX").evidence.len(), 2);
     // Near miss: one rule with a simple test.
-    let mut files = sample("p");
-    add_rule(&mut files, "p", CUSTOM, &rule_xml(&RuleSpec { mappings: &[("cloudFiltered", simple)], ..RuleSpec::default() }));
-    assert_eq!(codes(&run_files(&files).0), expect(&[]));
+    assert_eq!(codes(&with_rules(&[RuleSpec { mappings: &[("cloudFiltered", simple)], ..RuleSpec::default() }])), expect(&[]));
     // One rule, complex logic.
     let complex =
         r#"IIF([extensionAttribute15] = "NoSync", True, IIF(IsPresent([employeeID]), IIF([department] = "Temp", True, NULL), True))"#;
-    let mut files = sample("p");
-    add_rule(&mut files, "p", CUSTOM, &rule_xml(&RuleSpec { mappings: &[("cloudFiltered", complex)], ..RuleSpec::default() }));
-    let (findings, _) = run_files(&files);
+    let findings = with_rules(&[RuleSpec { mappings: &[("cloudFiltered", complex)], ..RuleSpec::default() }]);
     assert_eq!(codes(&findings), expect(&["SYNC-CLOUDFILTERED-COMPLEX"]));
     assert!(only(&findings, "SYNC-CLOUDFILTERED-COMPLEX").summary.contains("3 IIF"));
 }
@@ -246,22 +218,16 @@ fn two_rules_writing_cloud_filtered() {
 #[test]
 fn overly_complex_custom_rule() {
     let dirty = r#"Trim(Replace(Replace(UCase(Left([department], 40)), "  ", " "), "_", " "))"#;
-    let mut files = sample("p");
-    add_rule(&mut files, "p", CUSTOM, &rule_xml(&RuleSpec { mappings: &[("department", dirty)], ..RuleSpec::default() }));
-    let (findings, _) = run_files(&files);
+    let findings = with_rules(&[RuleSpec { mappings: &[("department", dirty)], ..RuleSpec::default() }]);
     assert_eq!(codes(&findings), expect(&["SYNC-COMPLEX-CUSTOM-RULE"]));
     let f = only(&findings, "SYNC-COMPLEX-CUSTOM-RULE");
     assert!(f.summary.contains("5 string-cleanup calls (threshold 3)"), "{}", f.summary);
     assert!(f.summary.contains("nests calls 5 deep (threshold 4)"), "{}", f.summary);
     // Near miss: the Documenter sample's own fix, UCase(Trim([department])).
-    let mut files = sample("p");
-    add_rule(
-        &mut files,
-        "p",
-        CUSTOM,
-        &rule_xml(&RuleSpec { mappings: &[("department", "UCase(Trim([department]))")], ..RuleSpec::default() }),
+    assert_eq!(
+        codes(&with_rules(&[RuleSpec { mappings: &[("department", "UCase(Trim([department]))")], ..RuleSpec::default() }])),
+        expect(&[])
     );
-    assert_eq!(codes(&run_files(&files).0), expect(&[]));
 }
 
 #[test]
@@ -303,9 +269,7 @@ fn built_in_rule_disabled() {
     assert_eq!(ids(f), [format!("{{{USER_LYNC}}}")]);
     assert_eq!(f.evidence[0].field("rule"), Some("In from AD - User Lync"));
     // Near miss: a disabled custom rule is not a built-in rule.
-    let mut files = sample("p");
-    add_rule(&mut files, "p", CUSTOM, &rule_xml(&RuleSpec { disabled: true, ..RuleSpec::default() }));
-    assert_eq!(codes(&run_files(&files).0), expect(&[]));
+    assert_eq!(codes(&with_rules(&[RuleSpec { disabled: true, ..RuleSpec::default() }])), expect(&[]));
 }
 
 #[test]
