@@ -18,18 +18,7 @@ pub fn checks() -> Vec<&'static CheckMeta> {
 /// or named like a file of an export folder (so a damaged rule file is
 /// reported as one, not as an unknown log).
 pub fn claims(path: &str, head: &[u8]) -> bool {
-    if entrascope_connect::sniff(path, head).is_some() {
-        return true;
-    }
-    let norm = path.replace('\\', "/");
-    let mut parts = norm.rsplit('/');
-    let file = parts.next().unwrap_or("").to_ascii_lowercase();
-    let folder = parts.next().unwrap_or("").to_ascii_lowercase();
-    let is_xml = file.ends_with(".xml");
-    is_xml
-        && ((folder == "connectors" && file.starts_with("connector_"))
-            || (folder == "globalsettings" && file == "mv.xml")
-            || (folder == "synchronizationrules" && file.starts_with("synchronizationrule_")))
+    entrascope_connect::sniff(path, head).is_some() || entrascope_connect::export_file_kind(path).is_some()
 }
 
 #[derive(Default)]
@@ -125,8 +114,10 @@ pub fn view(data: &ConnectData) -> Option<serde_json::Value> {
             diffs.push(serde_json::json!({"a": a.label, "b": b.label, "diff": entrascope_connect::diff::diff(a, b)}));
         }
     }
+    let views: Vec<_> = data.configs.iter().map(entrascope_connect::view::view).collect();
     Some(serde_json::json!({
         "configs": data.configs,
+        "views": views,
         "diffs": diffs,
         "reports": data.reports,
         "run_histories": data.run_histories,
