@@ -1,4 +1,4 @@
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use entrascope_core::{declare_check, DataNeed, Finding};
 use entrascope_logs::AuditResult;
@@ -87,22 +87,32 @@ pub fn run(cx: &Context) -> Vec<Finding> {
         };
         by_app.entry(key).or_insert_with(|| (name, Vec::new())).1.push(i);
     }
+    if by_app.is_empty() {
+        return Vec::new();
+    }
+    // The applications each user consented to successfully, once.
+    let mut consented: HashMap<&str, BTreeSet<String>> = HashMap::new();
+    for (_, a) in cx.audits_ok() {
+        if activity(cx, a) == CONSENT && !is_admin_consent(cx, a) {
+            for t in ds.targets(a).iter().filter(|t| ds.str(t.kind).eq_ignore_ascii_case("ServicePrincipal")) {
+                let n = ds.str(t.display).trim();
+                if !n.is_empty() {
+                    consented.entry(cx.actor(a)).or_default().insert(n.to_string());
+                }
+            }
+        }
+    }
     by_app
         .into_values()
         .map(|(app, rows)| {
             let users: BTreeSet<&str> = rows.iter().map(|&i| who(cx, &ds.audits[i])).collect();
             // Other applications the same users consented to successfully.
-            let mut others: BTreeSet<String> = BTreeSet::new();
-            for (_, a) in cx.audits_ok() {
-                if activity(cx, a) == CONSENT && !is_admin_consent(cx, a) && users.contains(cx.actor(a)) {
-                    for t in ds.targets(a).iter().filter(|t| ds.str(t.kind).eq_ignore_ascii_case("ServicePrincipal")) {
-                        let n = ds.str(t.display).trim();
-                        if !n.is_empty() && !n.eq_ignore_ascii_case(&app) {
-                            others.insert(n.to_string());
-                        }
-                    }
-                }
-            }
+            let others: BTreeSet<String> = users
+                .iter()
+                .flat_map(|u| consented.get(u).into_iter().flatten())
+                .filter(|n| !n.eq_ignore_ascii_case(&app))
+                .cloned()
+                .collect();
             let users: Vec<&str> = users.into_iter().collect();
             let others: Vec<String> = others.into_iter().collect();
             let summary = format!(

@@ -203,9 +203,16 @@ impl Names {
         for a in &ds.audits {
             for t in ds.targets(a) {
                 put(ds.str(t.id), ds.str(t.display));
-                for kind in ["ServicePrincipal", "Application", "Group"] {
-                    let id = prop(ds, t, &format!("{kind}.ObjectID")).map(|p| text(first_non_empty(ds, p)));
-                    let name = prop(ds, t, &format!("{kind}.DisplayName")).map(|p| text(first_non_empty(ds, p)));
+                if t.modified.is_empty() {
+                    continue;
+                }
+                for (id_prop, name_prop) in [
+                    ("ServicePrincipal.ObjectID", "ServicePrincipal.DisplayName"),
+                    ("Application.ObjectID", "Application.DisplayName"),
+                    ("Group.ObjectID", "Group.DisplayName"),
+                ] {
+                    let id = prop(ds, t, id_prop).map(|p| text(first_non_empty(ds, p)));
+                    let name = prop(ds, t, name_prop).map(|p| text(first_non_empty(ds, p)));
                     if let (Some(id), Some(name)) = (id, name) {
                         put(&id, &name);
                     }
@@ -593,12 +600,16 @@ pub(crate) fn uri_key(u: &str) -> String {
     u.trim().trim_end_matches('/').to_lowercase()
 }
 
-/// Every successful change of `AppAddress` (redirect URIs) in the log.
+/// Every successful change of `AppAddress` (redirect URIs) of an
+/// application registration in the log. Service principals are left out:
+/// the tenant's own apps mirror their registration's list into their service
+/// principal, and a third-party app's service principal carries its
+/// vendor's URIs, which the tenant neither chose nor can change.
 pub(crate) fn address_changes(cx: &Context) -> Vec<AddressChange> {
     let ds = cx.ds;
     let mut out = Vec::new();
     for (i, a) in cx.audits_ok() {
-        for t in ds.targets(a) {
+        for t in ds.targets(a).iter().filter(|t| ds.str(t.kind).eq_ignore_ascii_case("Application")) {
             let Some(p) = prop(ds, t, "AppAddress") else { continue };
             let name = ds.str(t.display).trim();
             let id = ds.str(t.id).trim();

@@ -22,17 +22,19 @@ declare_check! {
     /// user who signs in to the app.
     ///
     /// ## How it works
-    /// Reads the `AppAddress` modified property of application and service
-    /// principal events (*Update application*, *Add application*, ...), as the
+    /// Reads the `AppAddress` modified property of application-registration
+    /// events (*Update application*, *Add application*), as the
     /// Sentinel rule *Application Redirect URL Update* (a1080fc1) does, and
     /// keeps the URIs the new value adds (the rule extracts them with a
     /// regular expression; here the JSON is parsed, with the expression as a
     /// fallback for flattened exports). Unlike the rule, which reports every
     /// added URI, each added URI is judged: `http://` to a host other than
     /// `localhost`/loopback, any `*`, or a URI also listed by another
-    /// application anywhere in the log (compared without case or trailing
-    /// slash). One finding per application; an application and its service
-    /// principal, which mirror the same list, count as one.
+    /// application earlier in the log (compared without case or trailing
+    /// slash). One finding per application. Service principals are not read:
+    /// the tenant's apps mirror their registration's list into them, and a
+    /// third-party app's service principal carries its vendor's URIs, which
+    /// the tenant can neither choose nor change.
     ///
     /// ## False positives
     /// Development applications that post to an internal HTTP test server.
@@ -65,6 +67,7 @@ pub fn run(cx: &Context) -> Vec<Finding> {
     // Which applications listed each URI before the change being judged
     // (changes come in time order).
     let mut owners: HashMap<String, BTreeSet<&str>> = HashMap::new();
+    let app_names: HashMap<&str, &str> = changes.iter().map(|c| (c.app_key.as_str(), c.app.as_str())).collect();
     for c in &changes {
         let mut flagged: Vec<(String, String)> = Vec::new();
         for u in c.added() {
@@ -79,13 +82,7 @@ pub fn run(cx: &Context) -> Vec<Finding> {
             let others: Vec<&str> =
                 owners.get(&uri_key(u)).map(|o| o.iter().copied().filter(|k| *k != c.app_key).collect()).unwrap_or_default();
             if !others.is_empty() {
-                let names: Vec<&str> = changes
-                    .iter()
-                    .filter(|x| others.contains(&x.app_key.as_str()))
-                    .map(|x| x.app.as_str())
-                    .collect::<BTreeSet<_>>()
-                    .into_iter()
-                    .collect();
+                let names: Vec<&str> = others.iter().map(|k| app_names.get(k).copied().unwrap_or(*k)).collect();
                 why.push(format!("also used by {}", join_list(&names, 2)));
             }
             if !why.is_empty() {

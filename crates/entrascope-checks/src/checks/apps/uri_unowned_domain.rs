@@ -33,7 +33,9 @@ declare_check! {
     /// Domains removed in the log (*Remove verified domain*, *Remove
     /// unverified domain*) stop being owned. Microsoft's own sign-in hosts,
     /// loopback and custom schemes (`msauth://`, `urn:`) are not checked.
-    /// For every `AppAddress` change: an added URI on a host not owned is
+    /// For every `AppAddress` change of an application registration (a
+    /// third-party app's service principal lists its vendor's URIs, which is
+    /// expected): an added URI on a host not owned is
     /// reported (medium), raised to high when the host is on a cloud service
     /// whose names can be re-registered (`data/takeover-prone-hosts.tsv`), and
     /// any listed URI (added or not) under a domain removed from the tenant is
