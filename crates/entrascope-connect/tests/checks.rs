@@ -59,10 +59,11 @@ const USER_LYNC: &str = "10fd1aee-ad24-4de2-8c9f-31727286d8f2";
 #[test]
 fn declarations_are_complete() {
     let metas = checks();
-    assert_eq!(metas.len(), 18);
+    assert_eq!(metas.len(), 19);
     let mut guides: Vec<&str> = metas.iter().flat_map(|m| m.guide.iter().copied()).collect();
     guides.sort();
-    let want: Vec<String> = (1..=18).map(|n| format!("sync-{n:03}")).collect();
+    // Every sync-* row, and the security operations guide's row on rule modifications.
+    let want: Vec<String> = std::iter::once("infrastructure-205".to_string()).chain((1..=18).map(|n| format!("sync-{n:03}"))).collect();
     assert_eq!(guides, want);
     let mut codes: Vec<&str> = metas.iter().map(|m| m.code).collect();
     codes.sort();
@@ -83,10 +84,13 @@ fn declarations_are_complete() {
 fn sample_export_gives_exactly_its_findings() {
     let (findings, status) = run_files(&sample("Production"));
     assert_eq!(codes(&findings), expect(&[]));
-    // Only production exports: sync-005 asks for a staging export instead of guessing.
-    assert_eq!(status.len(), 1);
-    assert_eq!((status[0].guide.as_str(), status[0].status), ("sync-005", CoverageStatus::NeedsData));
-    assert!(status[0].needs.as_deref().unwrap().contains("staging"));
+    // Only production exports: sync-005 asks for a staging export instead of
+    // guessing, and infrastructure-205 for a baseline export to compare with.
+    assert_eq!(status.len(), 2);
+    let s5 = status.iter().find(|s| s.guide == "sync-005").unwrap();
+    assert_eq!(s5.status, CoverageStatus::NeedsData);
+    assert!(s5.needs.as_deref().unwrap().contains("staging"));
+    assert!(status.iter().any(|s| s.guide == "infrastructure-205" && s.status == CoverageStatus::NeedsData));
 
     let v = only(&findings, "SYNC-VERSION-UNSUPPORTED");
     assert_eq!(ids(v), ["Microsoft.Synchronize.ServerConfigurationVersion"]);
@@ -256,7 +260,7 @@ fn group_filtering_on() {
     set_param(&mut files, param::STAGING_MODE, "True");
     let (findings, status) = run_files(&files);
     assert_eq!(codes(&findings), expect(&[]));
-    assert!(status.is_empty());
+    assert!(status.iter().all(|s| s.guide == "infrastructure-205"), "{status:?}");
 }
 
 #[test]
@@ -439,4 +443,31 @@ fn staging_twin_satisfies_the_disaster_recovery_row() {
 fn no_connect_data_no_findings() {
     let (findings, status) = run(&ConnectData::default(), now());
     assert!(findings.is_empty() && status.is_empty());
+}
+
+#[test]
+fn rules_changed_since_a_baseline_export_of_the_same_server() {
+    // The same server exported in 2016 and again later, with one rule disabled and one custom rule added.
+    let mut files = sample("baseline");
+    let mut current = sample("current");
+    edit(&mut current, "GlobalSettings/MV.xml", "export-date='2016-05-03 14:28:09.784'", "export-date='2016-09-01 10:00:00.000'");
+    edit(&mut current, &rule_path(USER_LYNC), "<disabled>False</disabled>", "<disabled>True</disabled>");
+    add_rule(&mut current, "current", CUSTOM, &rule_xml(&RuleSpec { guid: CUSTOM, name: "In from AD - User Custom", precedence: 50, ..RuleSpec::default() }));
+    files.extend(current);
+    let (findings, status) = run_files(&files);
+    let f = only(&findings, "SYNC-RULES-CHANGED");
+    assert_eq!(ids(f), [format!("{{{USER_LYNC}}}").as_str(), format!("{{{CUSTOM}}}").as_str()]);
+    assert!(f.summary.contains("1 added, 0 removed, 1 changed"), "{}", f.summary);
+    assert!(status.iter().all(|s| s.guide != "infrastructure-205"));
+    // Near miss: two identical exports taken at different times change nothing.
+    let mut files = sample("baseline");
+    let mut same = sample("again");
+    edit(&mut same, "GlobalSettings/MV.xml", "export-date='2016-05-03 14:28:09.784'", "export-date='2016-09-01 10:00:00.000'");
+    files.extend(same);
+    let (findings, status) = run_files(&files);
+    assert!(findings.iter().all(|f| f.check != "SYNC-RULES-CHANGED"));
+    assert!(status.iter().all(|s| s.guide != "infrastructure-205"));
+    // One export alone: the row needs a baseline.
+    let (_, status) = run_files(&sample("alone"));
+    assert!(status.iter().any(|s| s.guide == "infrastructure-205" && s.status == CoverageStatus::NeedsData));
 }

@@ -29,6 +29,7 @@ pub mod sync_015_delta_cycle;
 pub mod sync_016_stale_errors;
 pub mod sync_017_password_hash_sync;
 pub mod sync_018_deletion_threshold;
+pub mod sync_019_rules_changed_since_baseline;
 
 /// What a check reads.
 pub struct Ctx<'a> {
@@ -71,6 +72,7 @@ pub static CHECKS: &[CheckDef] = &[
     CheckDef { meta: &sync_016_stale_errors::META, run: sync_016_stale_errors::run },
     CheckDef { meta: &sync_017_password_hash_sync::META, run: sync_017_password_hash_sync::run },
     CheckDef { meta: &sync_018_deletion_threshold::META, run: sync_018_deletion_threshold::run },
+    CheckDef { meta: &sync_019_rules_changed_since_baseline::META, run: sync_019_rules_changed_since_baseline::run },
 ];
 
 /// The rule's identifier for evidence: its `{guid}`, or its name when the
