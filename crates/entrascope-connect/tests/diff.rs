@@ -235,7 +235,8 @@ fn staging_twin_with_differences() {
     files.extend(pilot_modified("staging"));
     let data = collect(&files);
     let (findings, status) = run(&data, now());
-    assert!(status.is_empty(), "{status:?}");
+    // Both exports carry the same export date, so neither is a baseline of the other.
+    assert!(status.iter().all(|s| s.guide == "infrastructure-205"), "{status:?}");
     let drift: Vec<_> = findings.iter().filter(|f| f.check == "SYNC-STAGING-DRIFT").collect();
     assert_eq!(drift.len(), 1);
     let f = drift[0];
