@@ -32,7 +32,13 @@ pub struct BenchConfig {
 
 impl Default for BenchConfig {
     fn default() -> BenchConfig {
-        BenchConfig { seed: 1, signins: 1_000_000, audits: 100_000, days: 30, members: 1500 }
+        BenchConfig {
+            seed: 1,
+            signins: 1_000_000,
+            audits: 100_000,
+            days: 30,
+            members: 1500,
+        }
     }
 }
 
@@ -51,7 +57,12 @@ pub fn templates(cfg: &BenchConfig) -> Result<Templates, String> {
     tc.noninteractive_scale = 0.0;
     tc.service_scale = 0.01;
     let g = generate(&tc)?;
-    let signins: Vec<SignInEvent> = g.logs.signins.into_iter().filter(|s| s.kind == SignInKind::Interactive).collect();
+    let signins: Vec<SignInEvent> = g
+        .logs
+        .signins
+        .into_iter()
+        .filter(|s| s.kind == SignInKind::Interactive)
+        .collect();
     if signins.is_empty() || g.logs.audits.is_empty() {
         return Err("the template tenant produced no events".into());
     }
@@ -62,7 +73,11 @@ pub fn templates(cfg: &BenchConfig) -> Result<Templates, String> {
         from: Timestamp(end.0 - cfg.days as i64 * MS_PER_DAY),
         to: Timestamp(end.0 - MS_PER_DAY),
     };
-    Ok(Templates { signins, audits: g.logs.audits, ctx })
+    Ok(Templates {
+        signins,
+        audits: g.logs.audits,
+        ctx,
+    })
 }
 
 /// Steps back from the end of the window so `n` records spread over it,
@@ -76,7 +91,10 @@ struct Clock {
 impl Clock {
     fn new(end: Timestamp, days: u32, n: u64) -> Clock {
         let span_ms = days as u64 * MS_PER_DAY as u64;
-        Clock { t: end.0 - 1000, mean_gap_ms: (span_ms / n.max(1)).max(1) }
+        Clock {
+            t: end.0 - 1000,
+            mean_gap_ms: (span_ms / n.max(1)).max(1),
+        }
     }
 
     fn next(&mut self, rng: &mut Rng) -> Timestamp {
@@ -161,7 +179,12 @@ mod tests {
 
     #[test]
     fn bench_files_have_the_requested_rows() {
-        let cfg = BenchConfig { signins: 2000, audits: 300, members: 60, ..BenchConfig::default() };
+        let cfg = BenchConfig {
+            signins: 2000,
+            audits: 300,
+            members: 60,
+            ..BenchConfig::default()
+        };
         let mut sink = MemorySink::default();
         write_bench(&cfg, &mut sink).unwrap();
         assert_eq!(sink.files.len(), 2);

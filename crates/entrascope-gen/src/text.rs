@@ -300,9 +300,16 @@ mod tests {
 
     #[test]
     fn nodes_keep_key_order_and_pretty_print() {
-        let n = Node::Obj(vec![("b", Node::Int(1)), ("a", Node::Arr(vec![Node::Null, Node::str("x")])), ("c", Node::Obj(vec![]))]);
+        let n = Node::Obj(vec![
+            ("b", Node::Int(1)),
+            ("a", Node::Arr(vec![Node::Null, Node::str("x")])),
+            ("c", Node::Obj(vec![])),
+        ]);
         assert_eq!(n.to_compact(), r#"{"b":1,"a":[null,"x"],"c":{}}"#);
-        assert_eq!(fmt_node(&n, Style::PrettyCrlf { indent: 2 }), "{\r\n  \"b\": 1,\r\n  \"a\": [\r\n    null,\r\n    \"x\"\r\n  ],\r\n  \"c\": {}\r\n}");
+        assert_eq!(
+            fmt_node(&n, Style::PrettyCrlf { indent: 2 }),
+            "{\r\n  \"b\": 1,\r\n  \"a\": [\r\n    null,\r\n    \"x\"\r\n  ],\r\n  \"c\": {}\r\n}"
+        );
     }
 
     #[test]
@@ -321,7 +328,10 @@ mod tests {
             assert_eq!(Timestamp::parse(f), Some(t), "{f}");
         }
         let mut s = String::new();
-        la_locale(&mut s, Timestamp::from_civil(2024, 1, 2, 0, 5, 9, 0).unwrap());
+        la_locale(
+            &mut s,
+            Timestamp::from_civil(2024, 1, 2, 0, 5, 9, 0).unwrap(),
+        );
         assert_eq!(s, "1/2/2024, 12:05:09.000 AM");
     }
 }

@@ -54,7 +54,8 @@ pub const IMPOSSIBLE_TRAVEL: &str = "impossible travel";
 pub const SUCCESS_THEN_FAIL: &str = "success then failure from another /16 within 10 minutes";
 pub const ROLE_OUTSIDE_PIM: &str = "privileged role assigned outside PIM";
 pub const BULK_ROLES: &str = "bulk role changes";
-pub const CA_NON_APPROVED: &str = "Conditional Access policy changed/disabled by a non-approved actor";
+pub const CA_NON_APPROVED: &str =
+    "Conditional Access policy changed/disabled by a non-approved actor";
 pub const CA_EXCLUSION: &str = "CA exclusion change";
 pub const NEW_CREDENTIAL: &str = "new credential added to an app";
 pub const CONSENT_MAIL: &str = "consent to an app with offline_access + Mail.Read";
@@ -173,7 +174,19 @@ impl Cast {
         // Spray victims: whoever is left, then members whose story is
         // failures only (a spray from another country does not disturb it).
         let mut spray: Vec<usize> = pool.clone();
-        spray.extend([c.legacy, c.legacy_nm, c.dist, c.fraud, c.declined, c.deny_nm, c.consent, c.consent_nm, c.inviter, c.crit_nm_member, c.excluded]);
+        spray.extend([
+            c.legacy,
+            c.legacy_nm,
+            c.dist,
+            c.fraud,
+            c.declined,
+            c.deny_nm,
+            c.consent,
+            c.consent_nm,
+            c.inviter,
+            c.crit_nm_member,
+            c.excluded,
+        ]);
         spray.truncate(12);
         c.spray = spray;
         t.users[c.backdoor].office_hours_only = true;
@@ -187,7 +200,12 @@ fn place(ip: &str, city: City, asn: u32) -> Place {
     Place::new(ip, city, asn)
 }
 
-fn device_custom(ua: &'static str, client_app: &'static str, os: &'static str, browser: &'static str) -> Device {
+fn device_custom(
+    ua: &'static str,
+    client_app: &'static str,
+    os: &'static str,
+    browser: &'static str,
+) -> Device {
     Device {
         id: String::new(),
         name: String::new(),
@@ -223,12 +241,21 @@ impl<'a> Planter<'a> {
     }
 
     fn ts(&self, k: i64, h: i64, m: i64, s: i64) -> Timestamp {
-        Timestamp(self.start.0 + self.day(k) * MS_PER_DAY + h * MS_PER_HOUR + m * MS_PER_MINUTE + s * 1000)
+        Timestamp(
+            self.start.0
+                + self.day(k) * MS_PER_DAY
+                + h * MS_PER_HOUR
+                + m * MS_PER_MINUTE
+                + s * 1000,
+        )
     }
 
     /// Schedule day `k`, or the closest weekday before it.
     fn weekday_at_or_before(&self, k: i64) -> i64 {
-        (k - 6..=k).rev().find(|&d| self.ts(d, 0, 0, 0).weekday() < 5).unwrap_or(k)
+        (k - 6..=k)
+            .rev()
+            .find(|&d| self.ts(d, 0, 0, 0).weekday() < 5)
+            .unwrap_or(k)
     }
 
     fn quiet(&mut self, user: usize, k: i64) {
@@ -240,10 +267,32 @@ impl<'a> Planter<'a> {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn si(&mut self, kind: SignInKind, time: Timestamp, u: &User, app: &App, place: &Place, device: &Device, outcome: Outcome) -> Ev {
-        let origin = Origin { place: place.clone(), device: device.clone() };
+    fn si(
+        &mut self,
+        kind: SignInKind,
+        time: Timestamp,
+        u: &User,
+        app: &App,
+        place: &Place,
+        device: &Device,
+        outcome: Outcome,
+    ) -> Ev {
+        let origin = Origin {
+            place: place.clone(),
+            device: device.clone(),
+        };
         let session = self.rng.guid();
-        let ev = user_signin(self.t, &mut self.rng, kind, time, u, app, &origin, outcome, &session);
+        let ev = user_signin(
+            self.t,
+            &mut self.rng,
+            kind,
+            time,
+            u,
+            app,
+            &origin,
+            outcome,
+            &session,
+        );
         let ids = (ev.request_id.clone(), ev.correlation_id.clone());
         self.signins.push(ev);
         ids
@@ -257,7 +306,11 @@ impl<'a> Planter<'a> {
 
     fn label(&mut self, incident: &str, near_miss: bool, evidence: Vec<Ev>, note: &str) {
         let not_visible_in = if incident == RISKY_SUCCESS {
-            crate::formats::Format::ALL.iter().filter(|f| !f.carries_risk()).map(|f| f.name().to_string()).collect()
+            crate::formats::Format::ALL
+                .iter()
+                .filter(|f| !f.carries_risk())
+                .map(|f| f.name().to_string())
+                .collect()
         } else {
             Vec::new()
         };
@@ -304,8 +357,21 @@ impl<'a> Planter<'a> {
         let home = u.home.clone();
         let time = self.ts(18, 9, 12, 7);
         let mut ev = {
-            let origin = Origin { place: home.clone(), device: imap.clone() };
-            user_signin(self.t, &mut self.rng, SignInKind::Interactive, time, u, &OUTLOOK_WEB, &origin, Outcome::Success(Mfa::None), "")
+            let origin = Origin {
+                place: home.clone(),
+                device: imap.clone(),
+            };
+            user_signin(
+                self.t,
+                &mut self.rng,
+                SignInKind::Interactive,
+                time,
+                u,
+                &OUTLOOK_WEB,
+                &origin,
+                Outcome::Success(Mfa::None),
+                "",
+            )
         };
         ev.protocol = "ropc".into();
         let e = (ev.request_id.clone(), ev.correlation_id.clone());
@@ -317,8 +383,21 @@ impl<'a> Planter<'a> {
         let home = u.home.clone();
         let time = self.ts(17, 9, 10, 44);
         let mut ev = {
-            let origin = Origin { place: home, device: imap };
-            user_signin(self.t, &mut self.rng, SignInKind::Interactive, time, u, &OUTLOOK_WEB, &origin, Outcome::CaBlocked(1), "")
+            let origin = Origin {
+                place: home,
+                device: imap,
+            };
+            user_signin(
+                self.t,
+                &mut self.rng,
+                SignInKind::Interactive,
+                time,
+                u,
+                &OUTLOOK_WEB,
+                &origin,
+                Outcome::CaBlocked(1),
+                "",
+            )
         };
         ev.protocol = "ropc".into();
         let e = (ev.request_id.clone(), ev.correlation_id.clone());
@@ -331,10 +410,22 @@ impl<'a> Planter<'a> {
         let dev = device_custom("BAV2ROPC", "Mobile Apps and Desktop clients", "", "");
         let mut ev = Vec::new();
         for (i, &v) in self.cast.spray.clone().iter().enumerate() {
-            let outcome = if i == 6 { Outcome::MfaRequired } else { Outcome::BadPassword };
+            let outcome = if i == 6 {
+                Outcome::MfaRequired
+            } else {
+                Outcome::BadPassword
+            };
             let t = self.ts(11, 3, 10, 0);
             let t = Timestamp(t.0 + i as i64 * 70_000);
-            let e = self.si(SignInKind::Interactive, t, self.user(v), &AAD_POWERSHELL, &ip, &dev, outcome);
+            let e = self.si(
+                SignInKind::Interactive,
+                t,
+                self.user(v),
+                &AAD_POWERSHELL,
+                &ip,
+                &dev,
+                outcome,
+            );
             self.signins.last_mut().map(|s| s.protocol = "ropc".into());
             ev.push(e);
         }
@@ -354,8 +445,24 @@ impl<'a> Planter<'a> {
             let dev = self.home_device(u);
             let t = self.ts(10, 11, 0, 0);
             let fail = Timestamp(t.0 + i as i64 * 180_000);
-            ev.push(self.si(SignInKind::Interactive, fail, u, &OFFICE_HOME, &conf, &dev, Outcome::BadPassword));
-            self.si(SignInKind::Interactive, Timestamp(fail.0 + 40_000), u, &OFFICE_HOME, &conf, &dev, Outcome::Success(Mfa::Push));
+            ev.push(self.si(
+                SignInKind::Interactive,
+                fail,
+                u,
+                &OFFICE_HOME,
+                &conf,
+                &dev,
+                Outcome::BadPassword,
+            ));
+            self.si(
+                SignInKind::Interactive,
+                Timestamp(fail.0 + 40_000),
+                u,
+                &OFFICE_HOME,
+                &conf,
+                &dev,
+                Outcome::Success(Mfa::Push),
+            );
         }
         self.label(
             SPRAY,
@@ -374,9 +481,25 @@ impl<'a> Planter<'a> {
         let mut ev = Vec::new();
         for i in 0..14 {
             let t = Timestamp(self.ts(12, 21, 40, 5).0 + i * 38_000);
-            ev.push(self.si(SignInKind::Interactive, t, u, &AZURE_PORTAL, &lagos, &dev, Outcome::BadPassword));
+            ev.push(self.si(
+                SignInKind::Interactive,
+                t,
+                u,
+                &AZURE_PORTAL,
+                &lagos,
+                &dev,
+                Outcome::BadPassword,
+            ));
         }
-        ev.push(self.si(SignInKind::Interactive, self.ts(12, 21, 50, 2), u, &AZURE_PORTAL, &lagos, &dev, Outcome::Success(Mfa::None)));
+        ev.push(self.si(
+            SignInKind::Interactive,
+            self.ts(12, 21, 50, 2),
+            u,
+            &AZURE_PORTAL,
+            &lagos,
+            &dev,
+            Outcome::Success(Mfa::None),
+        ));
         self.label(
             BRUTE_FORCE,
             false,
@@ -386,7 +509,9 @@ impl<'a> Planter<'a> {
 
         // An admin account: on a weekday, in business hours.
         let admin = self.t.admins[2];
-        let k = (9..=13).find(|&d| self.ts(d, 0, 0, 0).weekday() < 5).unwrap_or(9);
+        let k = (9..=13)
+            .find(|&d| self.ts(d, 0, 0, 0).weekday() < 5)
+            .unwrap_or(9);
         self.quiet(admin, k);
         let a = self.user(admin);
         let office = OFFICES[a.office.unwrap_or(0)].place();
@@ -394,9 +519,25 @@ impl<'a> Planter<'a> {
         let mut ev = Vec::new();
         for i in 0..4 {
             let t = Timestamp(self.ts(k, 10, 30, 0).0 + i * 75_000);
-            ev.push(self.si(SignInKind::Interactive, t, a, &AZURE_PORTAL, &office, &dev, Outcome::BadPassword));
+            ev.push(self.si(
+                SignInKind::Interactive,
+                t,
+                a,
+                &AZURE_PORTAL,
+                &office,
+                &dev,
+                Outcome::BadPassword,
+            ));
         }
-        ev.push(self.si(SignInKind::Interactive, self.ts(k, 10, 36, 30), a, &AZURE_PORTAL, &office, &dev, Outcome::Success(Mfa::None)));
+        ev.push(self.si(
+            SignInKind::Interactive,
+            self.ts(k, 10, 36, 30),
+            a,
+            &AZURE_PORTAL,
+            &office,
+            &dev,
+            Outcome::Success(Mfa::None),
+        ));
         self.label(BRUTE_FORCE, true, ev, "4 wrong passwords then success on Azure Portal from the office network: a forgotten password, below any brute-force threshold (5 or 10).");
     }
 
@@ -418,9 +559,22 @@ impl<'a> Planter<'a> {
         let mut ev = Vec::new();
         for i in 0..36i64 {
             let src = &sources[(i % 9) as usize];
-            let t = Timestamp(self.ts(6, 0, 40, 0).0 + i * 12 * MS_PER_MINUTE + (i * 7919 % 60) * 1000);
-            let outcome = if i >= 33 { Outcome::Locked } else { Outcome::BadPassword };
-            ev.push(self.si(SignInKind::Interactive, t, u, &OFFICE_HOME, src, &dev, outcome));
+            let t =
+                Timestamp(self.ts(6, 0, 40, 0).0 + i * 12 * MS_PER_MINUTE + (i * 7919 % 60) * 1000);
+            let outcome = if i >= 33 {
+                Outcome::Locked
+            } else {
+                Outcome::BadPassword
+            };
+            ev.push(self.si(
+                SignInKind::Interactive,
+                t,
+                u,
+                &OFFICE_HOME,
+                src,
+                &dev,
+                outcome,
+            ));
         }
         self.label(
             DISTRIBUTED,
@@ -439,7 +593,15 @@ impl<'a> Planter<'a> {
         for i in 0..25i64 {
             let src = if i % 2 == 0 { &home } else { &office };
             let t = Timestamp(self.ts(8, 8, 0, 0).0 + i * 24 * MS_PER_MINUTE);
-            ev.push(self.si(SignInKind::Interactive, t, u, &OUTLOOK_MOBILE, src, &phone, Outcome::BadPassword));
+            ev.push(self.si(
+                SignInKind::Interactive,
+                t,
+                u,
+                &OUTLOOK_MOBILE,
+                src,
+                &phone,
+                Outcome::BadPassword,
+            ));
         }
         self.label(
             DISTRIBUTED,
@@ -458,9 +620,25 @@ impl<'a> Planter<'a> {
         let mut ev = Vec::new();
         for i in 0..12 {
             let t = Timestamp(self.ts(19, 2, 30, 0).0 + i * 21_000);
-            ev.push(self.si(SignInKind::Interactive, t, u, &OFFICE_HOME, &src, &dev, Outcome::MfaDenied(MFA_NO_RESPONSE)));
+            ev.push(self.si(
+                SignInKind::Interactive,
+                t,
+                u,
+                &OFFICE_HOME,
+                &src,
+                &dev,
+                Outcome::MfaDenied(MFA_NO_RESPONSE),
+            ));
         }
-        ev.push(self.si(SignInKind::Interactive, self.ts(19, 2, 34, 40), u, &OFFICE_HOME, &src, &dev, Outcome::Success(Mfa::Push)));
+        ev.push(self.si(
+            SignInKind::Interactive,
+            self.ts(19, 2, 34, 40),
+            u,
+            &OFFICE_HOME,
+            &src,
+            &dev,
+            Outcome::Success(Mfa::Push),
+        ));
         self.label(
             MFA_FATIGUE,
             false,
@@ -474,9 +652,25 @@ impl<'a> Planter<'a> {
         let mut ev = Vec::new();
         for i in 0..3 {
             let t = Timestamp(self.ts(5, 9, 14, 0).0 + i * 40_000);
-            ev.push(self.si(SignInKind::Interactive, t, u, &OFFICE_HOME, &home, &dev, Outcome::MfaDenied(MFA_NO_RESPONSE)));
+            ev.push(self.si(
+                SignInKind::Interactive,
+                t,
+                u,
+                &OFFICE_HOME,
+                &home,
+                &dev,
+                Outcome::MfaDenied(MFA_NO_RESPONSE),
+            ));
         }
-        ev.push(self.si(SignInKind::Interactive, self.ts(5, 9, 16, 30), u, &OFFICE_HOME, &home, &dev, Outcome::Success(Mfa::Push)));
+        ev.push(self.si(
+            SignInKind::Interactive,
+            self.ts(5, 9, 16, 30),
+            u,
+            &OFFICE_HOME,
+            &home,
+            &dev,
+            Outcome::Success(Mfa::Push),
+        ));
         self.label(MFA_FATIGUE, true, ev, "3 unanswered pushes then success from the user's home: the phone was elsewhere; far below 10 denials.");
     }
 
@@ -486,10 +680,26 @@ impl<'a> Planter<'a> {
         self.quiet(self.cast.fraud, 16);
         self.quiet(self.cast.declined, 16);
         let u = self.user(self.cast.fraud);
-        let e1 = self.si(SignInKind::Interactive, self.ts(16, 14, 5, 11), u, &OFFICE_HOME, &src, &dev, Outcome::MfaDenied(MFA_FRAUD));
+        let e1 = self.si(
+            SignInKind::Interactive,
+            self.ts(16, 14, 5, 11),
+            u,
+            &OFFICE_HOME,
+            &src,
+            &dev,
+            Outcome::MfaDenied(MFA_FRAUD),
+        );
         let u = self.user(self.cast.declined);
         let src2 = place("102.89.41.200", LAGOS, 29465);
-        let e2 = self.si(SignInKind::Interactive, self.ts(16, 14, 40, 52), u, &OFFICE_HOME, &src2, &dev, Outcome::MfaDenied(MFA_DENIED));
+        let e2 = self.si(
+            SignInKind::Interactive,
+            self.ts(16, 14, 40, 52),
+            u,
+            &OFFICE_HOME,
+            &src2,
+            &dev,
+            Outcome::MfaDenied(MFA_DENIED),
+        );
         self.label(
             MFA_DENIED_FRAUD,
             false,
@@ -500,8 +710,24 @@ impl<'a> Planter<'a> {
         let u = self.user(self.cast.deny_nm);
         let home = u.home.clone();
         let dev = u.laptop.clone();
-        let e = self.si(SignInKind::Interactive, self.ts(15, 9, 40, 3), u, &OFFICE_HOME, &home, &dev, Outcome::MfaDenied(MFA_NO_RESPONSE));
-        self.si(SignInKind::Interactive, self.ts(15, 9, 42, 10), u, &OFFICE_HOME, &home, &dev, Outcome::Success(Mfa::Push));
+        let e = self.si(
+            SignInKind::Interactive,
+            self.ts(15, 9, 40, 3),
+            u,
+            &OFFICE_HOME,
+            &home,
+            &dev,
+            Outcome::MfaDenied(MFA_NO_RESPONSE),
+        );
+        self.si(
+            SignInKind::Interactive,
+            self.ts(15, 9, 42, 10),
+            u,
+            &OFFICE_HOME,
+            &home,
+            &dev,
+            Outcome::Success(Mfa::Push),
+        );
         self.label(MFA_DENIED_FRAUD, true, vec![e], "One push not answered in time (500121, 'user did not respond'), approved on the retry: neither declined nor reported as fraud.");
     }
 
@@ -509,7 +735,15 @@ impl<'a> Planter<'a> {
         let bg = self.t.who(Who::BreakGlass1);
         let office = OFFICES[0].place();
         let dev = bg.laptop.clone();
-        let e = self.si(SignInKind::Interactive, self.ts(15, 11, 30, 26), bg, &AZURE_PORTAL, &office, &dev, Outcome::Success(Mfa::None));
+        let e = self.si(
+            SignInKind::Interactive,
+            self.ts(15, 11, 30, 26),
+            bg,
+            &AZURE_PORTAL,
+            &office,
+            &dev,
+            Outcome::Success(Mfa::None),
+        );
         self.label(BREAK_GLASS, false, vec![e], "Emergency access account bg-01@contoso.onmicrosoft.com signed in to Azure Portal from the London office.");
 
         let mut guest = self.t.users[self.t.guests.first().copied().unwrap_or(0)].clone();
@@ -520,14 +754,27 @@ impl<'a> Planter<'a> {
         guest.home_tenant = Some((self.t.partner_tenant_id.clone(), "Fabrikam"));
         let home = guest.home.clone();
         let dev = guest.laptop.clone();
-        let e = self.si(SignInKind::Interactive, self.ts(15, 13, 0, 41), &guest, &SHAREPOINT, &home, &dev, Outcome::Success(Mfa::Push));
+        let e = self.si(
+            SignInKind::Interactive,
+            self.ts(15, 13, 0, 41),
+            &guest,
+            &SHAREPOINT,
+            &home,
+            &dev,
+            Outcome::Success(Mfa::Push),
+        );
         self.label(BREAK_GLASS, true, vec![e], "Guest bg-01@fabrikam.com: same local part as the break-glass account, different account. Matching must be on the whole UPN.");
     }
 
     fn short_lived(&mut self) {
         let admin = self.user(self.t.admins[0]);
         let ip = OFFICES[admin.office.unwrap_or(0)].egress;
-        let make = |p: &mut Planter, local: &str, display: &str, created: Timestamp, deleted: Timestamp| -> Vec<Ev> {
+        let make = |p: &mut Planter,
+                    local: &str,
+                    display: &str,
+                    created: Timestamp,
+                    deleted: Timestamp|
+         -> Vec<Ev> {
             let mut u = p.t.users[p.t.members[0]].clone();
             u.id = p.rng.guid();
             u.upn = format!("{local}@contoso.com");
@@ -538,11 +785,33 @@ impl<'a> Planter<'a> {
                 ModifiedProperty::new("UserPrincipalName", "[]", &jarr(&u.upn)),
                 ModifiedProperty::new("UserType", "[]", "[\"Member\"]"),
             ];
-            let a = audit(&mut p.rng, created, "UserManagement", "Add user", "Core Directory", "Add", by_user(admin, ip), vec![user_target(&u, add_props)], vec![], UA_PORTAL);
+            let a = audit(
+                &mut p.rng,
+                created,
+                "UserManagement",
+                "Add user",
+                "Core Directory",
+                "Add",
+                by_user(admin, ip),
+                vec![user_target(&u, add_props)],
+                vec![],
+                UA_PORTAL,
+            );
             // Deleted users' UPNs get their object id (32 hex digits) as a prefix.
             let mut deleted_u = u.clone();
             deleted_u.upn = format!("{}{}", u.id.replace('-', ""), u.upn);
-            let d = audit(&mut p.rng, deleted, "UserManagement", "Delete user", "Core Directory", "Delete", by_user(admin, ip), vec![user_target(&deleted_u, vec![])], vec![], UA_PORTAL);
+            let d = audit(
+                &mut p.rng,
+                deleted,
+                "UserManagement",
+                "Delete user",
+                "Core Directory",
+                "Delete",
+                by_user(admin, ip),
+                vec![user_target(&deleted_u, vec![])],
+                vec![],
+                UA_PORTAL,
+            );
             vec![p.push_audit(a), p.push_audit(d)]
         };
         let (c, d) = (self.ts(17, 10, 12, 33), self.ts(17, 13, 47, 2));
@@ -559,7 +828,15 @@ impl<'a> Planter<'a> {
         let u = self.user(v);
         let src = place("177.71.40.23", SAO_PAULO, 28573);
         let dev = unmanaged_device(UA_EDGE_WIN);
-        let e = self.si(SignInKind::Interactive, self.ts(20, 14, 20, 9), u, &OFFICE_HOME, &src, &dev, Outcome::Success(Mfa::Push));
+        let e = self.si(
+            SignInKind::Interactive,
+            self.ts(20, 14, 20, 9),
+            u,
+            &OFFICE_HOME,
+            &src,
+            &dev,
+            Outcome::Success(Mfa::Push),
+        );
         self.label(NEW_COUNTRY, false, vec![e], "Successful sign-in from Sao Paulo, BR on the last day: no sign-in from BR before, and BR is not an operating country.");
 
         // The traveller: works from Dublin on days 2-3 and again on the last day.
@@ -572,7 +849,15 @@ impl<'a> Planter<'a> {
         self.quiet(v, 20);
         let u = self.user(v);
         let dev = u.laptop.clone();
-        let e = self.si(SignInKind::Interactive, self.ts(20, 10, 15, 37), u, &OFFICE_HOME, &dublin, &dev, Outcome::Success(Mfa::Push));
+        let e = self.si(
+            SignInKind::Interactive,
+            self.ts(20, 10, 15, 37),
+            u,
+            &OFFICE_HOME,
+            &dublin,
+            &dev,
+            Outcome::Success(Mfa::Push),
+        );
         self.label(NEW_COUNTRY, true, vec![e], "Sign-in from Dublin, IE on the last day: IE had successful sign-ins two weeks earlier (same user, same hotel network) and is an operating country.");
     }
 
@@ -583,8 +868,24 @@ impl<'a> Planter<'a> {
         let home = u.home.clone();
         let dev = u.laptop.clone();
         let sg = place("13.250.113.9", SINGAPORE, 16509);
-        let e1 = self.si(SignInKind::Interactive, self.ts(16, 10, 2, 17), u, &TEAMS, &home, &dev, Outcome::Success(Mfa::Push));
-        let e2 = self.si(SignInKind::Interactive, self.ts(16, 10, 9, 48), u, &OFFICE_HOME, &sg, &unmanaged_device(UA_CHROME_MAC), Outcome::Success(Mfa::Push));
+        let e1 = self.si(
+            SignInKind::Interactive,
+            self.ts(16, 10, 2, 17),
+            u,
+            &TEAMS,
+            &home,
+            &dev,
+            Outcome::Success(Mfa::Push),
+        );
+        let e2 = self.si(
+            SignInKind::Interactive,
+            self.ts(16, 10, 9, 48),
+            u,
+            &OFFICE_HOME,
+            &sg,
+            &unmanaged_device(UA_CHROME_MAC),
+            Outcome::Success(Mfa::Push),
+        );
         let km = distance_km(&home.city, &SINGAPORE).round();
         self.label(
             IMPOSSIBLE_TRAVEL,
@@ -602,8 +903,24 @@ impl<'a> Planter<'a> {
         }
         let u = self.user(v);
         let dev = u.laptop.clone();
-        let e1 = self.si(SignInKind::Interactive, self.ts(13, 8, 40, 12), u, &TEAMS, &OFFICES[0].place(), &dev, Outcome::Success(Mfa::None));
-        let e2 = self.si(SignInKind::Interactive, self.ts(13, 17, 55, 3), u, &OFFICE_HOME, &ny, &dev, Outcome::Success(Mfa::Push));
+        let e1 = self.si(
+            SignInKind::Interactive,
+            self.ts(13, 8, 40, 12),
+            u,
+            &TEAMS,
+            &OFFICES[0].place(),
+            &dev,
+            Outcome::Success(Mfa::None),
+        );
+        let e2 = self.si(
+            SignInKind::Interactive,
+            self.ts(13, 17, 55, 3),
+            u,
+            &OFFICE_HOME,
+            &ny,
+            &dev,
+            Outcome::Success(Mfa::Push),
+        );
         self.label(
             IMPOSSIBLE_TRAVEL,
             true,
@@ -618,9 +935,25 @@ impl<'a> Planter<'a> {
         let u = self.user(v);
         let home = u.home.clone();
         let dev = u.laptop.clone();
-        let e1 = self.si(SignInKind::Interactive, self.ts(13, 16, 2, 31), u, &TEAMS, &home, &dev, Outcome::Success(Mfa::Push));
+        let e1 = self.si(
+            SignInKind::Interactive,
+            self.ts(13, 16, 2, 31),
+            u,
+            &TEAMS,
+            &home,
+            &dev,
+            Outcome::Success(Mfa::Push),
+        );
         let other = place("102.89.44.9", LAGOS, 29465);
-        let e2 = self.si(SignInKind::Interactive, self.ts(13, 16, 8, 5), u, &TEAMS, &other, &unmanaged_device(UA_EDGE_WIN), Outcome::BadPassword);
+        let e2 = self.si(
+            SignInKind::Interactive,
+            self.ts(13, 16, 8, 5),
+            u,
+            &TEAMS,
+            &other,
+            &unmanaged_device(UA_EDGE_WIN),
+            Outcome::BadPassword,
+        );
         self.label(
             SUCCESS_THEN_FAIL,
             false,
@@ -634,8 +967,24 @@ impl<'a> Planter<'a> {
         let dev = u.phone.clone();
         let m1 = place("82.132.219.40", LONDON, 12576);
         let m2 = place("82.132.221.7", LONDON, 12576);
-        let e1 = self.si(SignInKind::Interactive, self.ts(10, 12, 30, 14), u, &TEAMS, &m1, &dev, Outcome::Success(Mfa::Push));
-        let e2 = self.si(SignInKind::Interactive, self.ts(10, 12, 37, 2), u, &TEAMS, &m2, &dev, Outcome::BadPassword);
+        let e1 = self.si(
+            SignInKind::Interactive,
+            self.ts(10, 12, 30, 14),
+            u,
+            &TEAMS,
+            &m1,
+            &dev,
+            Outcome::Success(Mfa::Push),
+        );
+        let e2 = self.si(
+            SignInKind::Interactive,
+            self.ts(10, 12, 37, 2),
+            u,
+            &TEAMS,
+            &m2,
+            &dev,
+            Outcome::BadPassword,
+        );
         self.label(SUCCESS_THEN_FAIL, true, vec![e1, e2], "Microsoft Teams on a phone: success from 82.132.219.40, wrong password 7 minutes later from 82.132.221.7 (same mobile carrier, same /16).");
     }
 
@@ -646,7 +995,16 @@ impl<'a> Planter<'a> {
         let target_user = self.user(self.cast.backdoor);
         let ip = "81.156.77.12";
         let time = self.ts(15, 15, 20, 44);
-        let a = role_member_change(t, &mut self.rng, time, by_user(actor, ip), target_user, GLOBAL_ADMIN, true, UA_PORTAL);
+        let a = role_member_change(
+            t,
+            &mut self.rng,
+            time,
+            by_user(actor, ip),
+            target_user,
+            GLOBAL_ADMIN,
+            true,
+            UA_PORTAL,
+        );
         let e = self.push_audit(a);
         self.label(
             ROLE_OUTSIDE_PIM,
@@ -657,7 +1015,14 @@ impl<'a> Planter<'a> {
         // Near miss: a PIM activation, where MS-PIM adds the role.
         let kchen = self.user(t.admins[3]);
         let time = self.ts(15, 12, 5, 9);
-        let evs = pim_activation(t, &mut self.rng, time, kchen, SECURITY_READER, "Investigate alert");
+        let evs = pim_activation(
+            t,
+            &mut self.rng,
+            time,
+            kchen,
+            SECURITY_READER,
+            "Investigate alert",
+        );
         let mut ids = Vec::new();
         for a in evs {
             ids.push(self.push_audit(a));
@@ -666,8 +1031,21 @@ impl<'a> Planter<'a> {
 
         // Bulk: six eligible assignments removed in 14 minutes, late at night.
         let actor = self.user(t.admins[5]);
-        let roles = [USER_ADMIN, HELPDESK_ADMIN, EXCHANGE_ADMIN, SECURITY_READER, GROUPS_ADMIN, PRIV_ROLE_ADMIN];
-        let victims: Vec<usize> = t.admins.iter().copied().filter(|&a| a != t.admins[5]).chain([t.special[1].1]).collect();
+        let roles = [
+            USER_ADMIN,
+            HELPDESK_ADMIN,
+            EXCHANGE_ADMIN,
+            SECURITY_READER,
+            GROUPS_ADMIN,
+            PRIV_ROLE_ADMIN,
+        ];
+        let victims: Vec<usize> = t
+            .admins
+            .iter()
+            .copied()
+            .filter(|&a| a != t.admins[5])
+            .chain([t.special[1].1])
+            .collect();
         let mut ids = Vec::new();
         for (i, (&v, role)) in victims.iter().zip(roles).enumerate() {
             let time = Timestamp(self.ts(18, 22, 10, 3).0 + i as i64 * 165_000);
@@ -680,18 +1058,43 @@ impl<'a> Planter<'a> {
         let mut ids = Vec::new();
         for (i, &v) in t.admins.iter().take(3).enumerate() {
             let time = Timestamp(self.ts(11, 10, 0, 12).0 + i as i64 * 22 * MS_PER_MINUTE);
-            let a = self.pim_eligible(time, actor, OFFICES[0].egress, self.user(v), GROUPS_ADMIN, true);
+            let a = self.pim_eligible(
+                time,
+                actor,
+                OFFICES[0].egress,
+                self.user(v),
+                GROUPS_ADMIN,
+                true,
+            );
             ids.push(self.push_audit(a));
         }
         self.label(BULK_ROLES, true, ids, "The approved PIM admin made 3 eligible assignments in 44 minutes: below 4 in 60 minutes.");
     }
 
-    fn pim_eligible(&mut self, time: Timestamp, actor: &User, ip: &str, user: &User, role: Role, add: bool) -> AuditEvent {
+    fn pim_eligible(
+        &mut self,
+        time: Timestamp,
+        actor: &User,
+        ip: &str,
+        user: &User,
+        role: Role,
+        add: bool,
+    ) -> AuditEvent {
         let role_id = self.t.role_object_id(&role).to_string();
         let (activity, op, old, new) = if add {
-            ("Add eligible member to role in PIM completed (permanent)", "Add", String::new(), jstr(role.name))
+            (
+                "Add eligible member to role in PIM completed (permanent)",
+                "Add",
+                String::new(),
+                jstr(role.name),
+            )
         } else {
-            ("Remove eligible member from role in PIM completed (permanent)", "Remove", jstr(role.name), String::new())
+            (
+                "Remove eligible member from role in PIM completed (permanent)",
+                "Remove",
+                jstr(role.name),
+                String::new(),
+            )
         };
         audit(
             &mut self.rng,
@@ -701,24 +1104,59 @@ impl<'a> Planter<'a> {
             "PIM",
             op,
             by_user(actor, ip),
-            vec![target("Role", &role_id, role.name, vec![]), user_target(user, vec![ModifiedProperty::new("Role.DisplayName", &old, &new)])],
-            vec![("RoleDefinitionOriginId".into(), role.template_id.into()), ("RoleDefinitionOriginType".into(), "BuiltInRole".into())],
+            vec![
+                target("Role", &role_id, role.name, vec![]),
+                user_target(
+                    user,
+                    vec![ModifiedProperty::new("Role.DisplayName", &old, &new)],
+                ),
+            ],
+            vec![
+                ("RoleDefinitionOriginId".into(), role.template_id.into()),
+                ("RoleDefinitionOriginType".into(), "BuiltInRole".into()),
+            ],
             UA_PORTAL,
         )
     }
 
     /// The JSON a "ConditionalAccessPolicy" modified property holds.
-    fn ca_json(&self, idx: usize, state: &str, extra_exclude: Option<&str>, grant: &[&str], client_apps: &[&str]) -> String {
+    fn ca_json(
+        &self,
+        idx: usize,
+        state: &str,
+        extra_exclude: Option<&str>,
+        grant: &[&str],
+        client_apps: &[&str],
+    ) -> String {
         let t = self.t;
         let p = &t.ca_policies[idx];
-        let mut exclude: Vec<String> = vec![t.who(Who::BreakGlass1).id.clone(), t.who(Who::BreakGlass2).id.clone()];
+        let mut exclude: Vec<String> = vec![
+            t.who(Who::BreakGlass1).id.clone(),
+            t.who(Who::BreakGlass2).id.clone(),
+        ];
         if let Some(x) = extra_exclude {
             exclude.push(x.to_string());
         }
-        let quoted = |v: &[String]| v.iter().map(|s| format!("\"{s}\"")).collect::<Vec<_>>().join(",");
-        let strs = |v: &[&str]| v.iter().map(|s| format!("\"{s}\"")).collect::<Vec<_>>().join(",");
+        let quoted = |v: &[String]| {
+            v.iter()
+                .map(|s| format!("\"{s}\""))
+                .collect::<Vec<_>>()
+                .join(",")
+        };
+        let strs = |v: &[&str]| {
+            v.iter()
+                .map(|s| format!("\"{s}\""))
+                .collect::<Vec<_>>()
+                .join(",")
+        };
         let include_roles = if idx == 2 {
-            strs(&[GLOBAL_ADMIN.template_id, PRIV_ROLE_ADMIN.template_id, USER_ADMIN.template_id, CA_ADMIN.template_id, APP_ADMIN.template_id])
+            strs(&[
+                GLOBAL_ADMIN.template_id,
+                PRIV_ROLE_ADMIN.template_id,
+                USER_ADMIN.template_id,
+                CA_ADMIN.template_id,
+                APP_ADMIN.template_id,
+            ])
         } else {
             String::new()
         };
@@ -739,7 +1177,15 @@ impl<'a> Planter<'a> {
         )
     }
 
-    fn ca_update(&mut self, time: Timestamp, actor: &User, ip: &str, idx: usize, old: String, new: String) -> Ev {
+    fn ca_update(
+        &mut self,
+        time: Timestamp,
+        actor: &User,
+        ip: &str,
+        idx: usize,
+        old: String,
+        new: String,
+    ) -> Ev {
         let p = &self.t.ca_policies[idx];
         let a = audit(
             &mut self.rng,
@@ -749,7 +1195,12 @@ impl<'a> Planter<'a> {
             "Core Directory",
             "Update",
             by_user(actor, ip),
-            vec![target("Policy", &p.id, p.name, vec![ModifiedProperty::new("ConditionalAccessPolicy", &old, &new)])],
+            vec![target(
+                "Policy",
+                &p.id,
+                p.name,
+                vec![ModifiedProperty::new("ConditionalAccessPolicy", &old, &new)],
+            )],
             vec![],
             UA_PORTAL,
         );
@@ -767,20 +1218,78 @@ impl<'a> Planter<'a> {
         self.label(CA_NON_APPROVED, false, vec![e], &format!("{} (not an approved Conditional Access actor) changed 'CA001: Require MFA for all users' from enabled to disabled.", rogue.upn));
         // Near miss: the approved CA admin tightens a policy.
         let old = self.ca_json(2, "enabled", None, &["compliantDevice"], &["all"]);
-        let new = self.ca_json(2, "enabled", None, &["compliantDevice", "domainJoinedDevice"], &["all"]);
-        let e = self.ca_update(self.ts(13, 11, 10, 7), ca_admin, OFFICES[0].egress, 2, old, new);
-        self.label(CA_NON_APPROVED, true, vec![e], "The approved CA admin added a grant control to CA003; state and exclusions unchanged.");
+        let new = self.ca_json(
+            2,
+            "enabled",
+            None,
+            &["compliantDevice", "domainJoinedDevice"],
+            &["all"],
+        );
+        let e = self.ca_update(
+            self.ts(13, 11, 10, 7),
+            ca_admin,
+            OFFICES[0].egress,
+            2,
+            old,
+            new,
+        );
+        self.label(
+            CA_NON_APPROVED,
+            true,
+            vec![e],
+            "The approved CA admin added a grant control to CA003; state and exclusions unchanged.",
+        );
 
         // Exclusion added (by the approved admin: only the exclusion matters).
         let excluded = self.user(self.cast.excluded);
-        let old = self.ca_json(3, "enabledForReportingButNotEnforced", None, &["block"], &["all"]);
-        let new = self.ca_json(3, "enabledForReportingButNotEnforced", Some(&excluded.id), &["block"], &["all"]);
-        let e = self.ca_update(self.ts(12, 16, 30, 51), ca_admin, OFFICES[0].egress, 3, old, new);
-        self.label(CA_EXCLUSION, false, vec![e], &format!("{} added to conditions.users.excludeUsers of CA004 (by the approved CA admin).", excluded.upn));
+        let old = self.ca_json(
+            3,
+            "enabledForReportingButNotEnforced",
+            None,
+            &["block"],
+            &["all"],
+        );
+        let new = self.ca_json(
+            3,
+            "enabledForReportingButNotEnforced",
+            Some(&excluded.id),
+            &["block"],
+            &["all"],
+        );
+        let e = self.ca_update(
+            self.ts(12, 16, 30, 51),
+            ca_admin,
+            OFFICES[0].egress,
+            3,
+            old,
+            new,
+        );
+        self.label(
+            CA_EXCLUSION,
+            false,
+            vec![e],
+            &format!(
+                "{} added to conditions.users.excludeUsers of CA004 (by the approved CA admin).",
+                excluded.upn
+            ),
+        );
         // Near miss: client app types change, exclusions untouched.
         let old = self.ca_json(1, "enabled", None, &["block"], &["other"]);
-        let new = self.ca_json(1, "enabled", None, &["block"], &["exchangeActiveSync", "other"]);
-        let e = self.ca_update(self.ts(9, 15, 5, 38), ca_admin, OFFICES[0].egress, 1, old, new);
+        let new = self.ca_json(
+            1,
+            "enabled",
+            None,
+            &["block"],
+            &["exchangeActiveSync", "other"],
+        );
+        let e = self.ca_update(
+            self.ts(9, 15, 5, 38),
+            ca_admin,
+            OFFICES[0].egress,
+            1,
+            old,
+            new,
+        );
         self.label(CA_EXCLUSION, true, vec![e], "CA002 now also covers Exchange ActiveSync; excludeUsers/excludeGroups/excludeRoles unchanged.");
     }
 
@@ -791,8 +1300,14 @@ impl<'a> Planter<'a> {
         let app_admin = t.who(Who::AppAdmin);
         // New secret on an app that already had one.
         let payroll = &t.service_principals[0];
-        let k_old = format!("[KeyIdentifier={},KeyType=Password,KeyUsage=Verify,DisplayName=payroll-2025]", payroll.key_id);
-        let k_new = format!("[KeyIdentifier={},KeyType=Password,KeyUsage=Verify,DisplayName=sync]", self.rng.guid());
+        let k_old = format!(
+            "[KeyIdentifier={},KeyType=Password,KeyUsage=Verify,DisplayName=payroll-2025]",
+            payroll.key_id
+        );
+        let k_new = format!(
+            "[KeyIdentifier={},KeyType=Password,KeyUsage=Verify,DisplayName=sync]",
+            self.rng.guid()
+        );
         let old = format!("[{}]", jstr(&k_old));
         let new = format!("[{},{}]", jstr(&k_old), jstr(&k_new));
         let time = self.ts(17, 23, 10, 19);
@@ -808,7 +1323,10 @@ impl<'a> Planter<'a> {
                 "Application",
                 &payroll.app_object_id,
                 payroll.name,
-                vec![ModifiedProperty::new("KeyDescription", &old, &new), ModifiedProperty::new("Included Updated Properties", "", "\"KeyDescription\"")],
+                vec![
+                    ModifiedProperty::new("KeyDescription", &old, &new),
+                    ModifiedProperty::new("Included Updated Properties", "", "\"KeyDescription\""),
+                ],
             )],
             vec![("AppId".into(), payroll.app_id.clone())],
             UA_POWERSHELL,
@@ -817,8 +1335,14 @@ impl<'a> Planter<'a> {
         self.label(NEW_CREDENTIAL, false, vec![e], &format!("A password credential (KeyUsage=Verify) added to '{}', which already had one, by {} at 23:10 UTC.", payroll.name, backdoor.upn));
         // Near miss: an expired secret removed.
         let idx = &t.service_principals[3];
-        let k1 = format!("[KeyIdentifier={},KeyType=Password,KeyUsage=Verify,DisplayName=indexer-2024]", self.rng.guid());
-        let k2 = format!("[KeyIdentifier={},KeyType=Password,KeyUsage=Verify,DisplayName=indexer-2025]", idx.key_id);
+        let k1 = format!(
+            "[KeyIdentifier={},KeyType=Password,KeyUsage=Verify,DisplayName=indexer-2024]",
+            self.rng.guid()
+        );
+        let k2 = format!(
+            "[KeyIdentifier={},KeyType=Password,KeyUsage=Verify,DisplayName=indexer-2025]",
+            idx.key_id
+        );
         let time = self.ts(4, 14, 10, 2);
         let a = audit(
             &mut self.rng,
@@ -833,7 +1357,11 @@ impl<'a> Planter<'a> {
                 &idx.app_object_id,
                 idx.name,
                 vec![
-                    ModifiedProperty::new("KeyDescription", &format!("[{},{}]", jstr(&k1), jstr(&k2)), &format!("[{}]", jstr(&k2))),
+                    ModifiedProperty::new(
+                        "KeyDescription",
+                        &format!("[{},{}]", jstr(&k1), jstr(&k2)),
+                        &format!("[{}]", jstr(&k2)),
+                    ),
                     ModifiedProperty::new("Included Updated Properties", "", "\"KeyDescription\""),
                 ],
             )],
@@ -841,18 +1369,62 @@ impl<'a> Planter<'a> {
             UA_PORTAL,
         );
         let e = self.push_audit(a);
-        self.label(NEW_CREDENTIAL, true, vec![e], &format!("An expired secret removed from '{}': the new key list is a subset of the old one.", idx.name));
+        self.label(
+            NEW_CREDENTIAL,
+            true,
+            vec![e],
+            &format!(
+                "An expired secret removed from '{}': the new key list is a subset of the old one.",
+                idx.name
+            ),
+        );
 
         // Application permission Mail.Read granted to the payroll app.
-        let e = self.app_role(self.ts(17, 23, 15, 48), backdoor, attacker_ip, payroll, ("810c84a8-4a9e-49e6-bf7d-12d183f40d01", "Mail.Read", "Read mail in all mailboxes"));
-        self.label(APP_ROLE_SENSITIVE, false, vec![e], &format!("Microsoft Graph application permission Mail.Read assigned to '{}' by {}.", payroll.name, backdoor.upn));
-        let e = self.app_role(self.ts(4, 15, 30, 27), app_admin, OFFICES[0].egress, idx, ("df021288-bdef-4463-88db-98f22de89214", "User.Read.All", "Read all users' full profiles"));
+        let e = self.app_role(
+            self.ts(17, 23, 15, 48),
+            backdoor,
+            attacker_ip,
+            payroll,
+            (
+                "810c84a8-4a9e-49e6-bf7d-12d183f40d01",
+                "Mail.Read",
+                "Read mail in all mailboxes",
+            ),
+        );
+        self.label(
+            APP_ROLE_SENSITIVE,
+            false,
+            vec![e],
+            &format!(
+                "Microsoft Graph application permission Mail.Read assigned to '{}' by {}.",
+                payroll.name, backdoor.upn
+            ),
+        );
+        let e = self.app_role(
+            self.ts(4, 15, 30, 27),
+            app_admin,
+            OFFICES[0].egress,
+            idx,
+            (
+                "df021288-bdef-4463-88db-98f22de89214",
+                "User.Read.All",
+                "Read all users' full profiles",
+            ),
+        );
         self.label(APP_ROLE_SENSITIVE, true, vec![e], &format!("Microsoft Graph User.Read.All assigned to '{}' by the approved app admin: not a mail, file, chat or notes permission.", idx.name));
 
         // Consent by users.
-        let evil_app = ("Mail Helper <script>alert(1)</script>", "https://mailhelper.example/callback");
+        let evil_app = (
+            "Mail Helper <script>alert(1)</script>",
+            "https://mailhelper.example/callback",
+        );
         let u = self.user(self.cast.consent);
-        let e = self.consent(self.ts(18, 13, 40, 16), u, evil_app, "openid profile offline_access Mail.Read User.Read");
+        let e = self.consent(
+            self.ts(18, 13, 40, 16),
+            u,
+            evil_app,
+            "openid profile offline_access Mail.Read User.Read",
+        );
         self.label(
             CONSENT_MAIL,
             false,
@@ -860,11 +1432,23 @@ impl<'a> Planter<'a> {
             &format!("{} consented (ConsentType Principal) to the third-party app 'Mail Helper <script>alert(1)</script>' with offline_access and Mail.Read.", u.upn),
         );
         let u = self.user(self.cast.consent_nm);
-        let e = self.consent(self.ts(9, 11, 45, 30), u, ("Zoom Scheduler", "https://zoom.example/oauth"), "openid profile email offline_access User.Read");
+        let e = self.consent(
+            self.ts(9, 11, 45, 30),
+            u,
+            ("Zoom Scheduler", "https://zoom.example/oauth"),
+            "openid profile email offline_access User.Read",
+        );
         self.label(CONSENT_MAIL, true, vec![e], "User consent to 'Zoom Scheduler' with offline_access but no mail, file, chat or notes scope.");
     }
 
-    fn app_role(&mut self, time: Timestamp, actor: &User, ip: &str, sp: &ServicePrincipal, role: (&str, &str, &str)) -> Ev {
+    fn app_role(
+        &mut self,
+        time: Timestamp,
+        actor: &User,
+        ip: &str,
+        sp: &ServicePrincipal,
+        role: (&str, &str, &str),
+    ) -> Ev {
         let t = self.t;
         let mut created = String::new();
         crate::text::iso_z(&mut created, time);
@@ -885,7 +1469,10 @@ impl<'a> Planter<'a> {
             "Core Directory",
             "Assign",
             by_user(actor, ip),
-            vec![target("ServicePrincipal", &t.graph_sp_id, "Microsoft Graph", props), target("ServicePrincipal", &sp.sp_id, sp.name, vec![])],
+            vec![
+                target("ServicePrincipal", &t.graph_sp_id, "Microsoft Graph", props),
+                target("ServicePrincipal", &sp.sp_id, sp.name, vec![]),
+            ],
             vec![("AppId".into(), sp.app_id.clone())],
             UA_PORTAL,
         );
@@ -942,9 +1529,17 @@ impl<'a> Planter<'a> {
                     ModifiedProperty::new("ConsentContext.IsAdminConsent", "", "\"False\""),
                     ModifiedProperty::new("ConsentContext.IsAppOnly", "", "\"False\""),
                     ModifiedProperty::new("ConsentContext.OnBehalfOfAll", "", "\"False\""),
-                    ModifiedProperty::new("ConsentContext.Tags", "", "\"WindowsAzureActiveDirectoryIntegratedApp\""),
+                    ModifiedProperty::new(
+                        "ConsentContext.Tags",
+                        "",
+                        "\"WindowsAzureActiveDirectoryIntegratedApp\"",
+                    ),
                     ModifiedProperty::new("ConsentAction.Permissions", "", &jstr(&permissions)),
-                    ModifiedProperty::new("TargetId.ServicePrincipalNames", "", &jstr(&format!("{app_id};{}", app.1))),
+                    ModifiedProperty::new(
+                        "TargetId.ServicePrincipalNames",
+                        "",
+                        &jstr(&format!("{app_id};{}", app.1)),
+                    ),
                 ],
             )],
             vec![("AppId".into(), app_id)],
@@ -958,11 +1553,30 @@ impl<'a> Planter<'a> {
         let home = admin.home.clone();
         let dev = admin.laptop.clone();
         // The last weekend day and the last weekday among days 14-20.
-        let weekend = (14..=20).rev().find(|&k| self.ts(k, 0, 0, 0).weekday() >= 5).unwrap_or(20);
+        let weekend = (14..=20)
+            .rev()
+            .find(|&k| self.ts(k, 0, 0, 0).weekday() >= 5)
+            .unwrap_or(20);
         let weekday = self.weekday_at_or_before(20);
-        let e = self.si(SignInKind::Interactive, self.ts(weekend, 2, 14, 55), admin, &AZURE_PORTAL, &home, &dev, Outcome::Success(Mfa::Push));
+        let e = self.si(
+            SignInKind::Interactive,
+            self.ts(weekend, 2, 14, 55),
+            admin,
+            &AZURE_PORTAL,
+            &home,
+            &dev,
+            Outcome::Success(Mfa::Push),
+        );
         self.label(OFF_HOURS, false, vec![e], &format!("Privileged account {} signed in to Azure Portal on a weekend at 02:14 UTC (business hours: Mon-Fri 07:00-19:00 UTC).", admin.upn));
-        let e = self.si(SignInKind::Interactive, self.ts(weekday, 18, 52, 8), admin, &AZURE_PORTAL, &home, &dev, Outcome::Success(Mfa::Push));
+        let e = self.si(
+            SignInKind::Interactive,
+            self.ts(weekday, 18, 52, 8),
+            admin,
+            &AZURE_PORTAL,
+            &home,
+            &dev,
+            Outcome::Success(Mfa::Push),
+        );
         self.label(OFF_HOURS, true, vec![e], "Same privileged account on a weekday at 18:52 UTC: inside business hours (until 19:00).");
     }
 
@@ -971,7 +1585,12 @@ impl<'a> Planter<'a> {
         // Day 14 vs day 7, day 7 vs day 0: same weekday.
         let base = quota(members, self.ts(14, 0, 0, 0).weekday()).bad_password;
         let burst = 3 * base;
-        let dev = device_custom("python-requests/2.31.0", "Mobile Apps and Desktop clients", "", "");
+        let dev = device_custom(
+            "python-requests/2.31.0",
+            "Mobile Apps and Desktop clients",
+            "",
+            "",
+        );
         let mut ev = Vec::new();
         let mut r = self.rng.fork("spike");
         for i in 0..burst {
@@ -983,10 +1602,24 @@ impl<'a> Planter<'a> {
                 "DE" => HAMBURG,
                 _ => BRISTOL,
             };
-            let src = Place::new(format!("{a}.{b}.{}.{}", r.range(0, 255), r.range(1, 254)), city, isp.asn);
-            let time = self.ts(14, 0, 30, 0).0 + (i as i64) * (23 * MS_PER_HOUR / burst as i64) + r.range(0, 600) * 1000;
+            let src = Place::new(
+                format!("{a}.{b}.{}.{}", r.range(0, 255), r.range(1, 254)),
+                city,
+                isp.asn,
+            );
+            let time = self.ts(14, 0, 30, 0).0
+                + (i as i64) * (23 * MS_PER_HOUR / burst as i64)
+                + r.range(0, 600) * 1000;
             let u = self.user(v);
-            ev.push(self.si(SignInKind::Interactive, Timestamp(time), u, &AZURE_CLI, &src, &dev, Outcome::BadPassword));
+            ev.push(self.si(
+                SignInKind::Interactive,
+                Timestamp(time),
+                u,
+                &AZURE_CLI,
+                &src,
+                &dev,
+                Outcome::BadPassword,
+            ));
             self.signins.last_mut().map(|s| s.protocol = "ropc".into());
         }
         self.label(
@@ -1005,8 +1638,24 @@ impl<'a> Planter<'a> {
             let home = u.home.clone();
             let dev = u.laptop.clone();
             let t = self.ts(7, 10 + i as i64, 17, 40);
-            ev.push(self.si(SignInKind::Interactive, t, u, &OFFICE_HOME, &home, &dev, Outcome::BadPassword));
-            self.si(SignInKind::Interactive, Timestamp(t.0 + 45_000), u, &OFFICE_HOME, &home, &dev, Outcome::Success(Mfa::Push));
+            ev.push(self.si(
+                SignInKind::Interactive,
+                t,
+                u,
+                &OFFICE_HOME,
+                &home,
+                &dev,
+                Outcome::BadPassword,
+            ));
+            self.si(
+                SignInKind::Interactive,
+                Timestamp(t.0 + 45_000),
+                u,
+                &OFFICE_HOME,
+                &home,
+                &dev,
+                Outcome::Success(Mfa::Push),
+            );
         }
         self.label(
             FAILURE_SPIKE,
@@ -1023,9 +1672,22 @@ impl<'a> Planter<'a> {
         self.quiet(v, 16);
         let u = self.user(v);
         let time = self.ts(16, 11, 20, 36);
-        let e = self.si(SignInKind::Interactive, time, u, &OFFICE_HOME, &tor, &dev, Outcome::Success(Mfa::Push));
+        let e = self.si(
+            SignInKind::Interactive,
+            time,
+            u,
+            &OFFICE_HOME,
+            &tor,
+            &dev,
+            Outcome::Success(Mfa::Push),
+        );
         if let Some(s) = self.signins.last_mut() {
-            set_risk(s, "high", "atRisk", &["anonymizedIPAddress", "unfamiliarFeatures"]);
+            set_risk(
+                s,
+                "high",
+                "atRisk",
+                &["anonymizedIPAddress", "unfamiliarFeatures"],
+            );
         }
         self.label(RISKY_SUCCESS, false, vec![e], "Successful sign-in from a Tor exit node with riskLevelDuringSignIn high, riskState atRisk (anonymizedIPAddress, unfamiliarFeatures). The portal CSV has no risk columns.");
 
@@ -1033,7 +1695,15 @@ impl<'a> Planter<'a> {
         self.quiet(v, 10);
         let u = self.user(v);
         let tor2 = place("185.220.101.52", BERLIN, 208294);
-        let e = self.si(SignInKind::Interactive, self.ts(10, 14, 0, 18), u, &OFFICE_HOME, &tor2, &dev, Outcome::BadPassword);
+        let e = self.si(
+            SignInKind::Interactive,
+            self.ts(10, 14, 0, 18),
+            u,
+            &OFFICE_HOME,
+            &tor2,
+            &dev,
+            Outcome::BadPassword,
+        );
         if let Some(s) = self.signins.last_mut() {
             set_risk(s, "high", "atRisk", &["anonymizedIPAddress"]);
         }
@@ -1042,32 +1712,63 @@ impl<'a> Planter<'a> {
 
     fn guests(&mut self) {
         let t = self.t;
-        let invite = |p: &mut Planter, time: Timestamp, inviter: &User, email: &str, display: &str| -> Ev {
-            let guest_id = p.rng.guid();
-            let invitation = p.rng.guid();
-            let ext_upn = format!("{}#EXT#@{}", email.replace('@', "_"), p.t.initial_domain);
-            let ip = if inviter.office.is_some() { OFFICES[inviter.office.unwrap_or(0)].egress.to_string() } else { inviter.home.ip.clone() };
-            let a = audit(
-                &mut p.rng,
-                time,
-                "UserManagement",
-                "Invite external user",
-                "Invited Users",
-                "Invite",
-                by_user(inviter, &ip),
-                vec![AuditTarget { kind: "User".into(), id: guest_id, display: display.into(), upn: ext_upn, modified: vec![] }],
-                vec![("invitedUserEmailAddress".into(), email.into()), ("InvitationId".into(), invitation)],
-                UA_PORTAL,
-            );
-            p.push_audit(a)
-        };
+        let invite =
+            |p: &mut Planter, time: Timestamp, inviter: &User, email: &str, display: &str| -> Ev {
+                let guest_id = p.rng.guid();
+                let invitation = p.rng.guid();
+                let ext_upn = format!("{}#EXT#@{}", email.replace('@', "_"), p.t.initial_domain);
+                let ip = if inviter.office.is_some() {
+                    OFFICES[inviter.office.unwrap_or(0)].egress.to_string()
+                } else {
+                    inviter.home.ip.clone()
+                };
+                let a = audit(
+                    &mut p.rng,
+                    time,
+                    "UserManagement",
+                    "Invite external user",
+                    "Invited Users",
+                    "Invite",
+                    by_user(inviter, &ip),
+                    vec![AuditTarget {
+                        kind: "User".into(),
+                        id: guest_id,
+                        display: display.into(),
+                        upn: ext_upn,
+                        modified: vec![],
+                    }],
+                    vec![
+                        ("invitedUserEmailAddress".into(), email.into()),
+                        ("InvitationId".into(), invitation),
+                    ],
+                    UA_PORTAL,
+                );
+                p.push_audit(a)
+            };
         let inviter = self.user(self.cast.inviter);
         // The invited guest's display name is a spreadsheet formula.
-        let e = invite(self, self.ts(16, 11, 20, 3), inviter, "invoices@supplier-payments.example", "=HYPERLINK(\"https://supplier-payments.example\",\"Invoices\")");
+        let e = invite(
+            self,
+            self.ts(16, 11, 20, 3),
+            inviter,
+            "invoices@supplier-payments.example",
+            "=HYPERLINK(\"https://supplier-payments.example\",\"Invoices\")",
+        );
         self.label(GUEST_INVITE, false, vec![e], &format!("{} (not an approved inviter) invited invoices@supplier-payments.example, whose display name is a spreadsheet formula.", inviter.upn));
         let pm = t.who(Who::PartnerManager);
-        let e = invite(self, self.ts(12, 10, 15, 50), pm, "nina.park@northwind.example", "Nina Park (Northwind)");
-        self.label(GUEST_INVITE, true, vec![e], "The approved partner manager invited a partner contact.");
+        let e = invite(
+            self,
+            self.ts(12, 10, 15, 50),
+            pm,
+            "nina.park@northwind.example",
+            "Nina Park (Northwind)",
+        );
+        self.label(
+            GUEST_INVITE,
+            true,
+            vec![e],
+            "The approved partner manager invited a partner contact.",
+        );
     }
 
     fn domains(&mut self) {
@@ -1081,18 +1782,45 @@ impl<'a> Planter<'a> {
                 "Core Directory",
                 "Add",
                 by_user(actor, ip),
-                vec![target("Directory", "", domain, vec![ModifiedProperty::new("Name", "", &jstr(domain))])],
+                vec![target(
+                    "Directory",
+                    "",
+                    domain,
+                    vec![ModifiedProperty::new("Name", "", &jstr(domain))],
+                )],
                 vec![],
                 UA_PORTAL,
             );
             p.push_audit(a)
         };
         let rogue = self.user(t.admins[4]);
-        let e = add(self, self.ts(18, 22, 40, 8), rogue, "86.7.201.33", "contosohelpdesk.onmicrosoft.com");
-        self.label(ONMICROSOFT_DOMAIN, false, vec![e], "Domain contosohelpdesk.onmicrosoft.com added to the tenant at 22:40 UTC.");
+        let e = add(
+            self,
+            self.ts(18, 22, 40, 8),
+            rogue,
+            "86.7.201.33",
+            "contosohelpdesk.onmicrosoft.com",
+        );
+        self.label(
+            ONMICROSOFT_DOMAIN,
+            false,
+            vec![e],
+            "Domain contosohelpdesk.onmicrosoft.com added to the tenant at 22:40 UTC.",
+        );
         let admin = self.user(t.admins[0]);
-        let e = add(self, self.ts(9, 16, 0, 29), admin, OFFICES[2].egress, "contoso-events.com");
-        self.label(ONMICROSOFT_DOMAIN, true, vec![e], "A custom (not onmicrosoft) domain contoso-events.com added.");
+        let e = add(
+            self,
+            self.ts(9, 16, 0, 29),
+            admin,
+            OFFICES[2].egress,
+            "contoso-events.com",
+        );
+        self.label(
+            ONMICROSOFT_DOMAIN,
+            true,
+            vec![e],
+            "A custom (not onmicrosoft) domain contoso-events.com added.",
+        );
     }
 
     fn critical_group(&mut self) {
@@ -1100,12 +1828,26 @@ impl<'a> Planter<'a> {
         let rogue = self.user(t.admins[4]);
         let backdoor = self.user(self.cast.backdoor);
         let mut r = self.rng.fork("critical");
-        let a = group_change(&mut r, self.ts(17, 23, 20, 12), rogue, backdoor, &t.critical_group, true);
+        let a = group_change(
+            &mut r,
+            self.ts(17, 23, 20, 12),
+            rogue,
+            backdoor,
+            &t.critical_group,
+            true,
+        );
         let e = self.push_audit(a);
         self.label(CRITICAL_GROUP, false, vec![e], &format!("{} added to CA-Exclude-BreakGlass, the group excluded from every Conditional Access policy.", backdoor.upn));
         let admin = self.user(t.admins[0]);
         let member = self.user(self.cast.crit_nm_member);
-        let a = group_change(&mut r, self.ts(11, 14, 30, 5), admin, member, &t.critical_lookalike, true);
+        let a = group_change(
+            &mut r,
+            self.ts(11, 14, 30, 5),
+            admin,
+            member,
+            &t.critical_lookalike,
+            true,
+        );
         let e = self.push_audit(a);
         self.label(CRITICAL_GROUP, true, vec![e], "Member added to CA-Exclude-BreakGlass-Review: a different group whose name starts like the critical one.");
     }

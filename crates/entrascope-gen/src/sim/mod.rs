@@ -109,7 +109,11 @@ impl TenantConfig {
             return Err(format!("planted incidents need at least {} days (got {}); use --no-incidents for shorter windows", Self::MIN_DAYS, self.days));
         }
         if self.incidents && self.members < Self::MIN_MEMBERS {
-            return Err(format!("planted incidents need at least {} members (got {})", Self::MIN_MEMBERS, self.members));
+            return Err(format!(
+                "planted incidents need at least {} members (got {})",
+                Self::MIN_MEMBERS,
+                self.members
+            ));
         }
         if self.members > 100_000 || self.guests > 10_000 {
             return Err("at most 100,000 members and 10,000 guests".into());
@@ -150,7 +154,13 @@ impl Label {
     }
 
     pub fn from_json(v: &Value) -> Option<Label> {
-        let strs = |k: &str| -> Option<Vec<String>> { v.get(k)?.as_array()?.iter().map(|s| s.as_str().map(str::to_string)).collect() };
+        let strs = |k: &str| -> Option<Vec<String>> {
+            v.get(k)?
+                .as_array()?
+                .iter()
+                .map(|s| s.as_str().map(str::to_string))
+                .collect()
+        };
         Some(Label {
             incident: v.get("incident")?.as_str()?.to_string(),
             near_miss: v.get("near_miss")?.as_bool()?,
@@ -220,7 +230,14 @@ pub fn generate(cfg: &TenantConfig) -> Result<Generated, String> {
         labels = p.labels;
         plan = p.plan;
     }
-    let mut bg = background::Background { t: &tenant, cfg, plan: &plan, start, signins: Vec::new(), audits: Vec::new() };
+    let mut bg = background::Background {
+        t: &tenant,
+        cfg,
+        plan: &plan,
+        start,
+        signins: Vec::new(),
+        audits: Vec::new(),
+    };
     bg.run(&mut root.fork("background"));
     signins.append(&mut bg.signins);
     audits.append(&mut bg.audits);
@@ -228,7 +245,11 @@ pub fn generate(cfg: &TenantConfig) -> Result<Generated, String> {
     // Events past the window (PIM expirations late on the last day) are dropped.
     signins.retain(|s| s.time >= start && s.time < cfg.end);
     audits.retain(|a| a.time >= start && a.time < cfg.end);
-    signins.sort_by(|a, b| a.time.cmp(&b.time).then_with(|| a.request_id.cmp(&b.request_id)));
+    signins.sort_by(|a, b| {
+        a.time
+            .cmp(&b.time)
+            .then_with(|| a.request_id.cmp(&b.request_id))
+    });
     audits.sort_by(|a, b| a.time.cmp(&b.time).then_with(|| a.id.cmp(&b.id)));
 
     let settings = settings_for(&tenant);
@@ -238,7 +259,14 @@ pub fn generate(cfg: &TenantConfig) -> Result<Generated, String> {
         from: start,
         to: Timestamp(cfg.end.0 - MS_PER_DAY),
     };
-    Ok(Generated { config: cfg.clone(), tenant, logs: Logs { signins, audits }, labels, settings, ctx })
+    Ok(Generated {
+        config: cfg.clone(),
+        tenant,
+        logs: Logs { signins, audits },
+        labels,
+        settings,
+        ctx,
+    })
 }
 
 /// The settings file that goes with the tenant.
@@ -249,7 +277,12 @@ pub fn settings_for(t: &Tenant) -> Settings {
         home_tenant_id: Some(t.id.clone()),
         organization_domains: vec![t.domain.into(), t.initial_domain.into()],
         break_glass_accounts: vec![upn(Who::BreakGlass1), upn(Who::BreakGlass2)],
-        privileged_accounts: vec!["adm-*@contoso.com".into(), upn(Who::CaAdmin), upn(Who::PimAdmin), upn(Who::AppAdmin)],
+        privileged_accounts: vec![
+            "adm-*@contoso.com".into(),
+            upn(Who::CaAdmin),
+            upn(Who::PimAdmin),
+            upn(Who::AppAdmin),
+        ],
         approved_actors: ApprovedActors {
             conditional_access: vec![upn(Who::CaAdmin)],
             user_management: vec![upn(Who::HrSync), "adm-*@contoso.com".into()],
@@ -258,16 +291,25 @@ pub fn settings_for(t: &Tenant) -> Settings {
             application_management: vec![upn(Who::AppAdmin)],
         },
         critical_groups: vec![t.critical_group.name.into()],
-        trusted_networks: directory::OFFICES.iter().map(|o| o.cidr.to_string()).collect(),
+        trusted_networks: directory::OFFICES
+            .iter()
+            .map(|o| o.cidr.to_string())
+            .collect(),
         operating_countries: build::OPERATING.iter().map(|c| c.to_string()).collect(),
         business_hours: Some(BusinessHours {
             timezone: "UTC".into(),
-            days: ["Mon", "Tue", "Wed", "Thu", "Fri"].iter().map(|d| d.to_string()).collect(),
+            days: ["Mon", "Tue", "Wed", "Thu", "Fri"]
+                .iter()
+                .map(|d| d.to_string())
+                .collect(),
             start: "07:00".into(),
             end: "19:00".into(),
         }),
         naming_policy: Default::default(),
-        sensitive_applications: vec![directory::GRAPH_ID.into(), directory::AZURE_PORTAL.id.into()],
+        sensitive_applications: vec![
+            directory::GRAPH_ID.into(),
+            directory::AZURE_PORTAL.id.into(),
+        ],
         legacy_authentication_blocked: Some(true),
     }
 }
