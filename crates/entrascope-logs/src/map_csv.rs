@@ -117,9 +117,9 @@ const SIGNIN_COLUMNS: &[(&str, F)] = &[
 ];
 
 /// Incoming token types only non-interactive sign-ins have (a token
-/// redeemed without the user), and those of interactive ones.
+/// redeemed without the user). `None` and `Primary refresh token` occur in
+/// both logs, so they say nothing.
 const NONINTERACTIVE_TOKENS: &[&str] = &["refreshToken", "accessToken"];
-const INTERACTIVE_TOKENS: &[&str] = &["none", "saml11", "saml20"];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum AuditCol {
@@ -227,7 +227,6 @@ struct SignInCols {
     /// The file has "Service principal ID" and no user columns.
     app_file: bool,
     nonint_tokens: u64,
-    int_tokens: u64,
 }
 
 struct AuthCols {
@@ -311,7 +310,7 @@ impl CsvMapper {
             } else {
                 InputKind::SignInServicePrincipal
             });
-            return Ok(CsvMapper { m: Mapper::SignIn(SignInCols { cols, app_file, nonint_tokens: 0, int_tokens: 0 }) });
+            return Ok(CsvMapper { m: Mapper::SignIn(SignInCols { cols, app_file, nonint_tokens: 0 }) });
         }
         let non_ascii: Vec<&String> = raw.iter().filter(|h| !h.is_ascii()).collect();
         if !non_ascii.is_empty() || names.iter().any(|n| FOREIGN_HEADERS.contains(&n.as_str()) && n != "date (utc)") {
@@ -345,19 +344,17 @@ impl CsvMapper {
     }
 
     /// After the last row: settles interactive vs non-interactive for the
-    /// admin center's user sign-in files, which share one header.
+    /// admin center's user sign-in files, which share one header. Content
+    /// first: a sign-in that redeemed a refresh or access token is
+    /// non-interactive by definition. When no row says so, the file name
+    /// (`NonInteractiveSignIns_…`) decides, with a warning; without a name
+    /// either, interactive, with a warning.
     pub fn finish(&mut self, ds: &mut Dataset, fs: &mut FileState, path: &str) {
         let Mapper::SignIn(c) = &self.m else { return };
         if c.app_file {
             return;
         }
-        let verdict = if c.nonint_tokens > c.int_tokens {
-            Some(SignInKind::NonInteractive)
-        } else if c.int_tokens > c.nonint_tokens {
-            Some(SignInKind::Interactive)
-        } else {
-            None
-        };
+        let verdict = (c.nonint_tokens > 0).then_some(SignInKind::NonInteractive);
         let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
         let hint = fs.name_hint.filter(|k| k.is_user());
         let kind = match (verdict, hint) {
@@ -375,8 +372,9 @@ impl CsvMapper {
                 v
             }
             (Some(v), _) => v,
+            (None, Some(SignInKind::Interactive)) => SignInKind::Interactive,
             (None, Some(h)) => {
-                sink::warn(ds, fs, format!("the rows cannot tell interactive from non-interactive sign-ins (no telling incoming token type); read as {} from the file name", h.as_str()));
+                sink::warn(ds, fs, format!("the rows cannot tell interactive from non-interactive sign-ins (no refresh-token sign-ins); read as {} from the file name", h.as_str()));
                 h
             }
             (None, None) => {
@@ -495,8 +493,6 @@ fn signin_row(c: &mut SignInCols, ds: &mut Dataset, fs: &mut FileState, row: &Ro
         let tok = ds.strings.resolve(s.incoming_token_type);
         if NONINTERACTIVE_TOKENS.contains(&tok) {
             c.nonint_tokens += 1;
-        } else if INTERACTIVE_TOKENS.contains(&tok) {
-            c.int_tokens += 1;
         }
         SignInKind::Interactive
     };

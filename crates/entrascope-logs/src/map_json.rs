@@ -368,7 +368,11 @@ fn map_signin(
 
     s.ca_status = norm::ca_status(&t(o, "conditionalAccessStatus"));
     let st = &mut ds.strings;
-    let pols = nested(get(o, "appliedConditionalAccessPolicies")).or_else(|| nested(get(o, "conditionalAccessPolicies")));
+    // Log Analytics has both columns, one of them an empty array.
+    fn non_empty(v: Option<Cow<'_, Value>>) -> Option<Cow<'_, Value>> {
+        v.filter(|v| v.as_array().is_some_and(|a| !a.is_empty()))
+    }
+    let pols = non_empty(nested(get(o, "appliedConditionalAccessPolicies"))).or_else(|| non_empty(nested(get(o, "conditionalAccessPolicies"))));
     if let Some(Value::Array(a)) = pols.as_deref() {
         let mut list = Vec::with_capacity(a.len());
         for p in a {

@@ -339,8 +339,8 @@ fn interactive_or_not_is_read_from_content_then_name() {
     assert_eq!(info.kind, InputKind::SignInNonInteractive);
     assert!(ds.signins.iter().all(|s| s.kind == SignInKind::NonInteractive));
     assert!(info.warnings.iter().any(|w| w.contains("file name")), "{:?}", info.warnings);
-    // "None" says interactive.
-    let (_, info) = read("export.csv", portal_csv(6, "None").as_bytes());
+    // "None" is in both logs: the portal's own name is taken without a warning.
+    let (_, info) = read("InteractiveSignIns_2025-10-01_2025-10-31.csv", portal_csv(6, "None").as_bytes());
     assert_eq!(info.kind, InputKind::SignInInteractive);
     assert!(info.warnings.is_empty(), "{:?}", info.warnings);
     // A token type that says neither: the file name decides, with a warning.
