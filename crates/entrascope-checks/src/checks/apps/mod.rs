@@ -488,13 +488,11 @@ fn non_empty(a: &str, b: &str) -> String {
 pub(crate) fn privileged_clients(cx: &Context, names: &Names) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
     for g in permission_grants(cx, names) {
-        if g.kind == GrantKind::AppRole || g.all_principals {
-            if !g.high_permissions().is_empty() {
-                if !g.client_id.is_empty() {
-                    out.insert(g.client_id.clone());
-                }
-                out.insert(g.client.to_lowercase());
+        if (g.kind == GrantKind::AppRole || g.all_principals) && !g.high_permissions().is_empty() {
+            if !g.client_id.is_empty() {
+                out.insert(g.client_id.clone());
             }
+            out.insert(g.client.to_lowercase());
         }
     }
     out
