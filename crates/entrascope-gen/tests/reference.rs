@@ -228,23 +228,26 @@ fn short_lived(g: &Generated) -> Ids {
     out
 }
 
+/// Attempts (other than wrong password, lockout, MFA required, expired
+/// session) from a country with no successful sign-in on an earlier day.
+/// The reference rule looks at the last day against the 13 before; this
+/// applies it to every day after the first week.
 fn new_country(g: &Generated) -> Ids {
-    let last_day = g
-        .logs
-        .signins
-        .iter()
-        .map(|s| s.time.day())
-        .max()
-        .unwrap_or(0);
-    let known: BTreeSet<&str> = user_signins(g)
-        .filter(|s| s.error_code == 0 && s.time.day() < last_day && !s.country.is_empty())
-        .map(|s| s.country.as_str())
-        .collect();
+    let first = g.config.start().day();
+    let mut known_since: BTreeMap<&str, i64> = BTreeMap::new();
+    for s in user_signins(g).filter(|s| s.error_code == 0 && !s.country.is_empty()) {
+        known_since.entry(&s.country).or_insert(s.time.day());
+    }
     user_signins(g)
         .filter(|s| {
-            s.time.day() == last_day
+            s.time.day() >= first + 7
                 && ![50126, 50053, 50074, 70044].contains(&s.error_code)
-                && !known.contains(s.country.as_str())
+                && !s.country.is_empty()
+        })
+        .filter(|s| {
+            known_since
+                .get(s.country.as_str())
+                .is_none_or(|&d| d >= s.time.day())
         })
         .map(|s| s.request_id.clone())
         .collect()

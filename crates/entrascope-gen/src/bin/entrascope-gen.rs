@@ -119,7 +119,7 @@ impl Args {
 
 const USAGE: &str = "usage:
   entrascope-gen tenant --out DIR [--seed N] [--days 30] [--members 300] [--guests 12]
-                        [--end YYYY-MM-DD] [--formats all|LIST] [--no-incidents]
+                        [--end YYYY-MM-DD (a Monday)] [--formats all|LIST] [--no-incidents]
   entrascope-gen demo   --out DIR [--seed N] [--formats bundle|all|LIST]
   entrascope-gen bench  --out DIR [--signins 1000000] [--audits 100000] [--seed N]
   entrascope-gen formats      list the format names

@@ -467,7 +467,10 @@ impl<T: GraphObject> RecordWriter<T> for GraphPages {
     }
 
     fn record(&mut self, rec: &T, out: &mut String) {
-        if self.n % Self::PAGE == 0 {
+        // `%` rather than `is_multiple_of`: the workspace supports Rust 1.85.
+        #[allow(clippy::manual_is_multiple_of)]
+        let page_start = self.n % Self::PAGE == 0;
+        if page_start {
             if self.n > 0 {
                 out.push_str("]}\n");
             }

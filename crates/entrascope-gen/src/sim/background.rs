@@ -9,7 +9,8 @@
 //! - at most [`MAX_FAILING_PER_IP_HOUR`] distinct users fail from one address
 //!   per clock hour (no spray), at most one wrong password per user per day;
 //! - a user signs in from one place per day (no travel, no /16 hops);
-//! - admin and role accounts sign in only on weekdays 07:30-17:30 UTC;
+//! - admin and role accounts sign in only on weekdays 07:30-16:30 UTC,
+//!   always with MFA;
 //! - only Microsoft's PIM service and approved actors change roles, no actor
 //!   makes more than two role changes in an hour; no credential is added to
 //!   an app, no consent to mail scopes, nobody joins a critical group, no
@@ -91,7 +92,15 @@ fn at(ms: i64) -> Timestamp {
     Timestamp(ms - ms.rem_euclid(1000))
 }
 
+/// Whether a sign-in needs a second factor: away from the office, or always
+/// for admin accounts (the tenant requires MFA for administrators everywhere).
+fn needs_mfa(u: &User, at_home: bool) -> bool {
+    at_home || u.admin
+}
+
 /// Working window (UTC ms offsets within the day) for a user on a workday.
+/// Office-hours accounts stay within 07:30-16:30 UTC, which is inside
+/// 07:00-19:00 both in UTC and in London or Berlin local time all year.
 fn window(rng: &mut Rng, u: &User) -> (i64, i64) {
     let country = u.home.city.country;
     let (lo, hi) = match country {
@@ -103,7 +112,7 @@ fn window(rng: &mut Rng, u: &User) -> (i64, i64) {
     let mut end = start + rng.range(7 * 60, 9 * 60 + 30) * MS_PER_MINUTE;
     if u.office_hours_only {
         start = start.max((7 * 60 + 30) * MS_PER_MINUTE);
-        end = end.min((17 * 60 + 30) * MS_PER_MINUTE);
+        end = end.min((16 * 60 + 30) * MS_PER_MINUTE);
     }
     (start, end.min(MS_PER_DAY - MS_PER_MINUTE))
 }
@@ -115,6 +124,8 @@ pub struct Background<'a> {
     pub start: Timestamp,
     pub signins: Vec<SignInEvent>,
     pub audits: Vec<AuditEvent>,
+    /// Routine app updates made so far.
+    pub upkeep: usize,
 }
 
 impl<'a> Background<'a> {
@@ -156,7 +167,10 @@ impl<'a> Background<'a> {
             let (place, at_home) = match self.plan.overrides.get(&(ui, day)) {
                 Some(p) => (p.clone(), true),
                 None => match u.office {
-                    Some(o) if workday && ur.chance(0.55) && u.user_type == "member" => {
+                    // Admin accounts are used from the office network only.
+                    Some(o)
+                        if workday && (u.admin || ur.chance(0.55)) && u.user_type == "member" =>
+                    {
                         (OFFICES[o].place(), false)
                     }
                     _ => (u.home.clone(), true),
@@ -209,22 +223,28 @@ impl<'a> Background<'a> {
             }
             for _ in 0..n_non {
                 let ms = ur.range(s.start, s.end);
-                let app = *ur.pick(&[
-                    TEAMS,
-                    OUTLOOK_WEB,
-                    OFFICE_DESKTOP,
-                    ONEDRIVE_SYNC,
-                    SHAREPOINT,
-                ]);
-                let mut device = if ur.chance(0.8) || u.user_type == "guest" {
+                // Admin accounts keep to admin tools on their laptop.
+                let app = if u.admin {
+                    ADMIN_APPS[ur.weighted(&weights)].0
+                } else {
+                    *ur.pick(&[
+                        TEAMS,
+                        OUTLOOK_WEB,
+                        OFFICE_DESKTOP,
+                        ONEDRIVE_SYNC,
+                        SHAREPOINT,
+                    ])
+                };
+                let device = if ur.chance(0.8) || u.user_type == "guest" || u.admin {
                     u.laptop.clone()
                 } else {
                     u.phone.clone()
                 };
-                if u.user_type == "guest" {
-                    device = u.laptop.clone();
-                }
-                let mfa = if s.at_home { Mfa::Claim } else { Mfa::None };
+                let mfa = if needs_mfa(u, s.at_home) {
+                    Mfa::Claim
+                } else {
+                    Mfa::None
+                };
                 let origin = Origin {
                     place: s.place.clone(),
                     device,
@@ -255,7 +275,7 @@ impl<'a> Background<'a> {
         } else {
             u.laptop.clone()
         };
-        let mfa = if !s.at_home {
+        let mfa = if !needs_mfa(u, s.at_home) {
             Mfa::None
         } else if first {
             if rng.chance(0.15) {
@@ -357,7 +377,11 @@ impl<'a> Background<'a> {
                 Outcome::BadPassword,
                 &s.session_id,
             ));
-            let mfa = if s.at_home { Mfa::Push } else { Mfa::None };
+            let mfa = if needs_mfa(u, s.at_home) {
+                Mfa::Push
+            } else {
+                Mfa::None
+            };
             let ok = ms + r.range(20, 90) * 1000;
             self.signins.push(user_signin(
                 t,
@@ -391,10 +415,10 @@ impl<'a> Background<'a> {
                 place: s.place.clone(),
                 device: u.laptop.clone(),
             };
-            let (outcome, mfa) = if s.at_home {
-                (Outcome::MfaRequired, Mfa::Push)
-            } else {
-                (Outcome::Kmsi, Mfa::None)
+            let (outcome, mfa) = match (s.at_home, needs_mfa(u, s.at_home)) {
+                (true, _) => (Outcome::MfaRequired, Mfa::Push),
+                (false, true) => (Outcome::Kmsi, Mfa::Claim),
+                (false, false) => (Outcome::Kmsi, Mfa::None),
             };
             let app = if u.admin { AZURE_PORTAL } else { OFFICE_HOME };
             self.signins.push(user_signin(
@@ -423,11 +447,16 @@ impl<'a> Background<'a> {
             interrupted += 1;
         }
 
-        // Expired refresh tokens of idle clients.
+        // Expired refresh tokens of idle mail clients on phones.
+        let phones: Vec<&Session> = all
+            .iter()
+            .copied()
+            .filter(|s| !t.users[s.user].admin)
+            .collect();
         let mut expired = 0;
         let mut k = 0;
-        while expired < q.token_expired && !all.is_empty() {
-            let s = all[(k * 7 + 3) % all.len()];
+        while expired < q.token_expired && !phones.is_empty() {
+            let s = phones[(k * 7 + 3) % phones.len()];
             k += 1;
             let u = &t.users[s.user];
             let ms = r.range(s.start, s.end);
@@ -631,18 +660,34 @@ impl<'a> Background<'a> {
             ));
         }
 
-        // Application upkeep by the approved app admin (no credentials).
+        // Application upkeep by the approved app admin (no credentials):
+        // each app gets its own sign-in redirect URI once, then owner tags.
         if weekday == 1 || weekday == 3 {
             let admin = t.who(Who::AppAdmin);
-            let sp = r.pick(&t.service_principals);
+            let n = self.upkeep;
+            self.upkeep += 1;
+            let sp = &t.service_principals[n % t.service_principals.len()];
             let ms = base + r.range(9 * 60, 16 * 60) * MS_PER_MINUTE;
-            let modified = vec![
-                ModifiedProperty::new(
+            let host = format!(
+                "https://{}.contoso.com",
+                sp.name.to_lowercase().replace(' ', "-")
+            );
+            let address = |path: &str| {
+                format!("{{\"AddressType\":0,\"Address\":\"{host}/{path}\",\"ReplyAddressClientType\":1,\"ReplyAddressIndex\":null,\"IsReplyAddressDefault\":false}}")
+            };
+            let (prop, old, new) = if n < t.service_principals.len() {
+                (
                     "AppAddress",
-                    "[{\"AddressType\":0,\"Address\":\"https://apps.contoso.com/callback\",\"ReplyAddressClientType\":1,\"ReplyAddressIndex\":null,\"IsReplyAddressDefault\":false}]",
-                    "[{\"AddressType\":0,\"Address\":\"https://apps.contoso.com/callback\",\"ReplyAddressClientType\":1,\"ReplyAddressIndex\":null,\"IsReplyAddressDefault\":false},{\"AddressType\":0,\"Address\":\"https://apps.contoso.com/signin-oidc\",\"ReplyAddressClientType\":1,\"ReplyAddressIndex\":null,\"IsReplyAddressDefault\":false}]",
-                ),
-                ModifiedProperty::new("Included Updated Properties", "", "\"AppAddress\""),
+                    format!("[{}]", address("callback")),
+                    format!("[{},{}]", address("callback"), address("signin-oidc")),
+                )
+            } else {
+                let tag = |k: usize| format!("[\"owner:it-apps\",\"review:{}\"]", 2025 * 100 + k);
+                ("Tags", tag(n - 1), tag(n))
+            };
+            let modified = vec![
+                ModifiedProperty::new(prop, &old, &new),
+                ModifiedProperty::new("Included Updated Properties", "", &jstr(prop)),
             ];
             self.audits.push(audit(
                 &mut r,
@@ -751,6 +796,7 @@ pub const MS_PIM_APP_ID: &str = "01fc33a7-78ba-4d2f-a4b7-768e336e890e";
 
 /// The Core Directory "Add member to role" / "Remove member from role"
 /// event, `initiator` being MS-PIM for activations.
+#[allow(clippy::too_many_arguments)]
 pub fn role_member_change(
     t: &Tenant,
     r: &mut Rng,

@@ -169,16 +169,7 @@ pub fn user_signin(
             } else {
                 mfa
             };
-            ev.auth_steps = if kind == SignInKind::NonInteractive {
-                vec![step(
-                    t0,
-                    "Previously satisfied",
-                    "",
-                    true,
-                    FIRST_CLAIM,
-                    PRIMARY,
-                )]
-            } else if mfa == Mfa::Claim {
+            ev.auth_steps = if kind == SignInKind::NonInteractive || mfa == Mfa::Claim {
                 vec![step(
                     t0,
                     "Previously satisfied",

@@ -351,7 +351,7 @@ pub struct User {
     pub laptop: Device,
     pub phone: Device,
     /// Admin accounts (and accounts that become privileged) sign in only on
-    /// weekdays 07:30-17:30 UTC.
+    /// weekdays 07:30-16:30 UTC.
     pub office_hours_only: bool,
     pub admin: bool,
     /// Guests: their home tenant.
@@ -1018,7 +1018,15 @@ pub fn build(rng: &mut Rng, members: usize, guests: usize) -> Tenant {
         });
     }
     let sub = rng.guid();
-    let mis: [(&str, &str, &str, (&str, &str), u32); 3] = [
+    // (name, type, resource path, (target resource, its app id), tokens per day)
+    type MiSpec = (
+        &'static str,
+        &'static str,
+        &'static str,
+        (&'static str, &'static str),
+        u32,
+    );
+    let mis: [MiSpec; 3] = [
         ("func-invoice-prod", "systemAssigned", "rg-finance/providers/Microsoft.Web/sites/func-invoice-prod", ("Azure Key Vault", KEY_VAULT_ID), 24),
         ("vm-build-agent-01", "systemAssigned", "rg-build/providers/Microsoft.Compute/virtualMachines/vm-build-agent-01", ("Azure Storage", STORAGE_ID), 16),
         ("id-aks-workload", "userAssigned", "rg-platform/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-aks-workload", ("Microsoft Graph", GRAPH_ID), 8),

@@ -8,24 +8,27 @@
 //! |---|---|
 //! | 1 | contractor account created (near miss: deleted on day 10) |
 //! | 2-3 | a member works from Dublin (IE becomes known) |
-//! | 4 | app credential removed, `User.Read.All` granted (near misses) |
-//! | 5 | 3 unanswered MFA pushes then success (near miss) |
+//! | 4 | app credential removed, `User.Read.All` granted, 3 unanswered MFA pushes then success (near misses) |
 //! | 6 | distributed password cracking |
 //! | 7 | failures +5% over the same weekday a week before (near miss) |
 //! | 8 | 25 failures from 2 places (near miss) |
 //! | 9 | 4 failures then success (near miss), benign consent, CA change without exclusions, custom domain |
-//! | 10 | 4-user failure burst from a conference network, same-/16 failure, contractor deleted, failed risky sign-in |
-//! | 11 | password spray; 3 eligible roles added in an hour; group with a critical-looking name |
-//! | 12 | brute force on one account; CA exclusion change; approved guest invitation |
-//! | 13 | success then failure from another /16; approved CA change; London→New York in 9 h |
+//! | 10 | 4-user failure burst from a conference network, same-/16 failure, contractor deleted, failed risky sign-in, approved guest invitation |
+//! | 11 | password spray; 3 eligible roles added in an hour; group with a critical-looking name; London→New York in 9 h; approved CA change |
+//! | 12 | brute force on one account; CA exclusion change |
+//! | 13 | success then failure from another /16 |
 //! | 14 | failure spike |
 //! | 15 | break-glass sign-in; guest with a break-glass-like UPN; role assigned outside PIM; PIM activation; unanswered MFA |
 //! | 16 | impossible travel; MFA fraud report and denial; guest invited by a member; risky sign-in |
 //! | 17 | blocked IMAP; account created and deleted; credential added; Mail.Read app role; member added to critical group |
-//! | 18 | IMAP success; bulk role removals; consent with offline_access + Mail.Read; onmicrosoft domain |
+//! | 18 | IMAP success; bulk role removals; consent with offline_access + Mail.Read; onmicrosoft domain; sign-in from a rare but known country |
 //! | 19 | MFA fatigue; CA policy disabled by a non-approved admin |
-//! | 20 | sign-in from a new country; sign-in from a rare but known country |
+//! | 20 | sign-in from a new country |
 //!
+//! The window ends on a Monday, so days 5-6, 12-13 and 19-20 are weekends:
+//! near misses avoid them, and near-miss sign-ins of regular users fall
+//! between 15:00 and 17:00 UTC (business hours in every office's time zone
+//! all year), so checks of other kinds leave them alone too.
 //! Off-hours sign-ins by an admin go on the last weekend day / weekday of
 //! days 14-20.
 
@@ -166,11 +169,11 @@ impl Cast {
             excluded: take(&any),
             risky: take(&any),
             risky_nm: take(&any),
-            conference: (0..4).map(|_| take(&any)).collect(),
+            conference: (0..4).map(|_| take(&gb)).collect(),
             spike_nm: Vec::new(),
             spray: Vec::new(),
         };
-        c.spike_nm = (0..2).map(|_| take(&any)).collect();
+        c.spike_nm = (0..2).map(|_| take(&gb)).collect();
         // Spray victims: whoever is left, then members whose story is
         // failures only (a spray from another country does not disturb it).
         let mut spray: Vec<usize> = pool.clone();
@@ -381,7 +384,7 @@ impl<'a> Planter<'a> {
         self.quiet(self.cast.legacy_nm, 17);
         let u = self.user(self.cast.legacy_nm);
         let home = u.home.clone();
-        let time = self.ts(17, 9, 10, 44);
+        let time = self.ts(17, 15, 10, 44);
         let mut ev = {
             let origin = Origin {
                 place: home,
@@ -426,7 +429,9 @@ impl<'a> Planter<'a> {
                 &dev,
                 outcome,
             );
-            self.signins.last_mut().map(|s| s.protocol = "ropc".into());
+            if let Some(s) = self.signins.last_mut() {
+                s.protocol = "ropc".into();
+            }
             ev.push(e);
         }
         self.label(
@@ -443,7 +448,7 @@ impl<'a> Planter<'a> {
             self.quiet(v, 10);
             let u = self.user(v);
             let dev = self.home_device(u);
-            let t = self.ts(10, 11, 0, 0);
+            let t = self.ts(10, 16, 0, 0);
             let fail = Timestamp(t.0 + i as i64 * 180_000);
             ev.push(self.si(
                 SignInKind::Interactive,
@@ -536,7 +541,7 @@ impl<'a> Planter<'a> {
             &AZURE_PORTAL,
             &office,
             &dev,
-            Outcome::Success(Mfa::None),
+            Outcome::Success(Mfa::Push),
         ));
         self.label(BRUTE_FORCE, true, ev, "4 wrong passwords then success on Azure Portal from the office network: a forgotten password, below any brute-force threshold (5 or 10).");
     }
@@ -651,7 +656,7 @@ impl<'a> Planter<'a> {
         let dev = u.laptop.clone();
         let mut ev = Vec::new();
         for i in 0..3 {
-            let t = Timestamp(self.ts(5, 9, 14, 0).0 + i * 40_000);
+            let t = Timestamp(self.ts(4, 15, 14, 0).0 + i * 40_000);
             ev.push(self.si(
                 SignInKind::Interactive,
                 t,
@@ -664,7 +669,7 @@ impl<'a> Planter<'a> {
         }
         ev.push(self.si(
             SignInKind::Interactive,
-            self.ts(5, 9, 16, 30),
+            self.ts(4, 15, 16, 30),
             u,
             &OFFICE_HOME,
             &home,
@@ -712,7 +717,7 @@ impl<'a> Planter<'a> {
         let dev = u.laptop.clone();
         let e = self.si(
             SignInKind::Interactive,
-            self.ts(15, 9, 40, 3),
+            self.ts(15, 15, 40, 3),
             u,
             &OFFICE_HOME,
             &home,
@@ -721,7 +726,7 @@ impl<'a> Planter<'a> {
         );
         self.si(
             SignInKind::Interactive,
-            self.ts(15, 9, 42, 10),
+            self.ts(15, 15, 42, 10),
             u,
             &OFFICE_HOME,
             &home,
@@ -846,19 +851,24 @@ impl<'a> Planter<'a> {
             let d = self.day(k);
             self.plan.overrides.insert((v, d), dublin.clone());
         }
-        self.quiet(v, 20);
+        self.quiet(v, 18);
         let u = self.user(v);
         let dev = u.laptop.clone();
         let e = self.si(
             SignInKind::Interactive,
-            self.ts(20, 10, 15, 37),
+            self.ts(18, 10, 15, 37),
             u,
             &OFFICE_HOME,
             &dublin,
             &dev,
             Outcome::Success(Mfa::Push),
         );
-        self.label(NEW_COUNTRY, true, vec![e], "Sign-in from Dublin, IE on the last day: IE had successful sign-ins two weeks earlier (same user, same hotel network) and is an operating country.");
+        self.label(
+            NEW_COUNTRY,
+            true,
+            vec![e],
+            "Sign-in from Dublin, IE on the last Friday: IE had successful sign-ins two weeks earlier (same user, same hotel network) and is an operating country.",
+        );
     }
 
     fn impossible_travel(&mut self) {
@@ -895,9 +905,9 @@ impl<'a> Planter<'a> {
         );
 
         let v = self.cast.travel_nm;
-        self.quiet(v, 13);
+        self.quiet(v, 11);
         let ny = place("108.28.77.140", NEW_YORK, 701);
-        for k in [14, 15] {
+        for k in [12, 13] {
             let d = self.day(k);
             self.plan.overrides.insert((v, d), ny.clone());
         }
@@ -905,7 +915,7 @@ impl<'a> Planter<'a> {
         let dev = u.laptop.clone();
         let e1 = self.si(
             SignInKind::Interactive,
-            self.ts(13, 8, 40, 12),
+            self.ts(11, 8, 40, 12),
             u,
             &TEAMS,
             &OFFICES[0].place(),
@@ -914,7 +924,7 @@ impl<'a> Planter<'a> {
         );
         let e2 = self.si(
             SignInKind::Interactive,
-            self.ts(13, 17, 55, 3),
+            self.ts(11, 17, 55, 3),
             u,
             &OFFICE_HOME,
             &ny,
@@ -1226,7 +1236,7 @@ impl<'a> Planter<'a> {
             &["all"],
         );
         let e = self.ca_update(
-            self.ts(13, 11, 10, 7),
+            self.ts(11, 11, 10, 7),
             ca_admin,
             OFFICES[0].egress,
             2,
@@ -1568,16 +1578,22 @@ impl<'a> Planter<'a> {
             Outcome::Success(Mfa::Push),
         );
         self.label(OFF_HOURS, false, vec![e], &format!("Privileged account {} signed in to Azure Portal on a weekend at 02:14 UTC (business hours: Mon-Fri 07:00-19:00 UTC).", admin.upn));
+        let office = OFFICES[admin.office.unwrap_or(0)].place();
         let e = self.si(
             SignInKind::Interactive,
-            self.ts(weekday, 18, 52, 8),
+            self.ts(weekday, 17, 52, 8),
             admin,
             &AZURE_PORTAL,
-            &home,
+            &office,
             &dev,
             Outcome::Success(Mfa::Push),
         );
-        self.label(OFF_HOURS, true, vec![e], "Same privileged account on a weekday at 18:52 UTC: inside business hours (until 19:00).");
+        self.label(
+            OFF_HOURS,
+            true,
+            vec![e],
+            "Same privileged account at the office on a weekday at 17:52 UTC: late, but inside business hours (until 19:00) whether read in UTC or in London time (18:52 in summer).",
+        );
     }
 
     fn failure_spike(&mut self) {
@@ -1620,7 +1636,9 @@ impl<'a> Planter<'a> {
                 &dev,
                 Outcome::BadPassword,
             ));
-            self.signins.last_mut().map(|s| s.protocol = "ropc".into());
+            if let Some(s) = self.signins.last_mut() {
+                s.protocol = "ropc".into();
+            }
         }
         self.label(
             FAILURE_SPIKE,
@@ -1637,7 +1655,7 @@ impl<'a> Planter<'a> {
             let u = self.user(v);
             let home = u.home.clone();
             let dev = u.laptop.clone();
-            let t = self.ts(7, 10 + i as i64, 17, 40);
+            let t = self.ts(7, 15 + i as i64 % 2, 17, 40);
             ev.push(self.si(
                 SignInKind::Interactive,
                 t,
@@ -1758,7 +1776,7 @@ impl<'a> Planter<'a> {
         let pm = t.who(Who::PartnerManager);
         let e = invite(
             self,
-            self.ts(12, 10, 15, 50),
+            self.ts(10, 10, 15, 50),
             pm,
             "nina.park@northwind.example",
             "Nina Park (Northwind)",

@@ -108,6 +108,9 @@ impl TenantConfig {
         if self.incidents && self.days < Self::MIN_DAYS {
             return Err(format!("planted incidents need at least {} days (got {}); use --no-incidents for shorter windows", Self::MIN_DAYS, self.days));
         }
+        if self.incidents && self.end.weekday() != 0 {
+            return Err("with planted incidents the window must end on a Monday 00:00 UTC (its last day a Sunday), so that near misses fall on weekdays".into());
+        }
         if self.incidents && self.members < Self::MIN_MEMBERS {
             return Err(format!(
                 "planted incidents need at least {} members (got {})",
@@ -237,6 +240,7 @@ pub fn generate(cfg: &TenantConfig) -> Result<Generated, String> {
         start,
         signins: Vec::new(),
         audits: Vec::new(),
+        upkeep: 0,
     };
     bg.run(&mut root.fork("background"));
     signins.append(&mut bg.signins);
