@@ -1,9 +1,11 @@
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 
 use entrascope_core::{declare_check, DataNeed, Finding, SettingKey, Severity};
 use entrascope_logs::Id;
 
-use super::{activity, added_consent_scopes, consent_permissions, find_prop, is_admin_consent, join_list, text, who, CONSENT};
+use super::{
+    activity, consent_permissions, find_prop, is_admin_consent, join_list, permission_grants, who, GrantKind, Names, CONSENT,
+};
 use crate::refdata::{imitates_microsoft, microsoft_client_app, sensitive_permission, PermissionTier};
 use crate::Context;
 
@@ -70,24 +72,18 @@ declare_check! {
     }
 }
 
-const DELEGATED_GRANTS: &[&str] = &["add delegated permission grant", "add oauth2permissiongrant"];
-
 pub fn run(cx: &Context) -> Vec<Finding> {
     let ds = cx.ds;
-    // Scopes added by the delegated grants of each consent (same correlation id).
-    let mut grant_scopes: HashMap<Id, Vec<String>> = HashMap::new();
-    for (_, a) in cx.audits_ok() {
-        if a.correlation_id.is_none() || !DELEGATED_GRANTS.contains(&activity(cx, a).as_str()) {
-            continue;
-        }
-        if let Some((_, p)) = find_prop(ds, a, "DelegatedPermissionGrant.Scope") {
-            let old: BTreeSet<String> = text(ds.str(p.old)).split_whitespace().map(|s| s.to_ascii_lowercase()).collect();
-            let added = text(ds.str(p.new))
-                .split_whitespace()
-                .filter(|s| !old.contains(&s.to_ascii_lowercase()))
-                .map(str::to_string)
-                .collect::<Vec<_>>();
-            grant_scopes.entry(a.correlation_id).or_default().extend(added);
+    // Scopes each consent added: its delegated grant events (same
+    // correlation id), or the consent event itself when those are missing.
+    let names = Names::learn(cx);
+    let mut grant_scopes: HashMap<(Id, usize), Vec<String>> = HashMap::new();
+    for g in permission_grants(cx, &names) {
+        if g.kind == GrantKind::Delegated && !g.all_principals {
+            let a = &ds.audits[g.idx];
+            // Without a correlation id only the consent event itself can hold its scopes.
+            let key = if a.correlation_id.is_none() { (Id::NONE, g.idx) } else { (a.correlation_id, usize::MAX) };
+            grant_scopes.entry(key).or_default().extend(g.permissions);
         }
     }
     struct Consent {
@@ -104,14 +100,12 @@ pub fn run(cx: &Context) -> Vec<Finding> {
         else {
             continue;
         };
-        let mut scopes = grant_scopes.get(&a.correlation_id).cloned().unwrap_or_default();
+        let key = if a.correlation_id.is_none() { (Id::NONE, i) } else { (a.correlation_id, usize::MAX) };
+        let mut scopes = grant_scopes.get(&key).cloned().unwrap_or_default();
         if scopes.is_empty() {
+            // A repeated consent adds nothing: name what it lists.
             if let Some((_, p)) = find_prop(ds, a, "ConsentAction.Permissions") {
-                let (old, new) = consent_permissions(ds.str(p.new));
-                scopes = added_consent_scopes(&old, &new).into_iter().flat_map(|e| e.scopes).collect();
-                if scopes.is_empty() {
-                    scopes = new.into_iter().flat_map(|e| e.scopes).collect();
-                }
+                scopes = consent_permissions(ds.str(p.new)).1.into_iter().flat_map(|e| e.scopes).collect();
             }
         }
         let name = ds.str(t.display).trim();
