@@ -31,6 +31,10 @@ declare_check! {
     /// (6d63efa6) matches a deny-list the analyst must fill in; an allow-list
     /// fails safe when a new actor appears.
     ///
+    /// In Azure AD B2C tenants (consumer-accounts-049), accounts that *CPIM Service* creates or
+    /// deletes for self-service sign-up and account deletion are the approved process and are not
+    /// reported.
+    ///
     /// ## False positives
     /// Synchronization identities (Entra Connect `Sync_*` accounts, the
     /// cloud-sync agent, HR inbound provisioning) and new identity
@@ -50,7 +54,7 @@ declare_check! {
         code: "AUDIT-ACCOUNT-UNAPPROVED-ACTOR",
         title: "Account created or deleted by a non-approved actor",
         severity: Medium,
-        guide: ["user-accounts-001", "user-accounts-008"],
+        guide: ["user-accounts-001", "user-accounts-008", "consumer-accounts-049"],
         inputs: [DataNeed::Audit],
         settings: [SettingKey::ApprovedUserManagement],
         optional_settings: [SettingKey::PrivilegedAccounts],
@@ -69,7 +73,10 @@ pub fn run(cx: &Context) -> Vec<Finding> {
             continue;
         }
         let actor = cx.actor(a);
-        if cx.approved.user_management.matches(actor) {
+        // In Azure AD B2C, "CPIM Service" creates and deletes accounts for
+        // self-service sign-up and account deletion: the approved process
+        // the guide's consumer-accounts row names.
+        if cx.approved.user_management.matches(actor) || actor.eq_ignore_ascii_case("CPIM Service") {
             continue;
         }
         by_actor.entry(actor.to_lowercase()).or_default().push(i);

@@ -30,6 +30,8 @@ declare_check! {
     /// MFA service's audit record, which also exists when only the audit log
     /// was exported.
     ///
+    /// The consumer-accounts (B2C) page asks the same of consumer tenants (consumer-accounts-063).
+    ///
     /// ## False positives
     /// Users who press "report" by mistake. The sign-ins around the report
     /// tell: a failed password-correct sign-in from an unfamiliar place right
@@ -49,7 +51,7 @@ declare_check! {
         code: "AUDIT-MFA-FRAUD-REPORTED",
         title: "User reported an MFA prompt as fraud",
         severity: High,
-        guide: ["privileged-accounts-106"],
+        guide: ["privileged-accounts-106", "consumer-accounts-063"],
         inputs: [DataNeed::Audit],
         settings: [],
         optional_settings: [SettingKey::PrivilegedAccounts],

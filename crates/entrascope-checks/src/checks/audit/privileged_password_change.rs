@@ -38,6 +38,8 @@ declare_check! {
     /// high-priority users; offline, the privileged set comes from settings
     /// and the roles in the log, and every change is reported.
     ///
+    /// The consumer-accounts (B2C) page asks the same of consumer tenants (consumer-accounts-066).
+    ///
     /// ## False positives
     /// Planned rotations and administrators changing their own password on
     /// expiry (self-service, actor = target). Those read as such in the
@@ -56,7 +58,7 @@ declare_check! {
         code: "AUDIT-PRIV-PASSWORD-CHANGE",
         title: "Password of a privileged account changed or reset",
         severity: High,
-        guide: ["privileged-accounts-110"],
+        guide: ["privileged-accounts-110", "consumer-accounts-066"],
         inputs: [DataNeed::Audit],
         settings: [SettingKey::PrivilegedAccounts],
         optional_settings: [SettingKey::BreakGlassAccounts],
