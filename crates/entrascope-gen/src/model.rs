@@ -424,8 +424,11 @@ impl Initiator {
 pub struct AuditEvent {
     /// `Directory_<correlation id>_<5 chars>_<number>`, as the service writes it.
     pub id: String,
-    /// Unique per event in this generator, so exports without an `id` column
-    /// (the portal CSV) still identify each event.
+    /// Shared by the events of one operation, as the service does (a user
+    /// consent logs *Add service principal*, *Add delegated permission
+    /// grant* and *Consent to application* in one correlation); otherwise
+    /// unique. In the portal CSV, which has no `id` column, correlation id
+    /// and activity together identify an event.
     pub correlation_id: String,
     pub time: Timestamp,
     /// `UserManagement`, `GroupManagement`, `RoleManagement`, `Policy`, `ApplicationManagement`, `DirectoryManagement`.

@@ -423,8 +423,12 @@ const SENSITIVE: &[&str] = &[
     "EAS.AccessAsUser.All",
 ];
 
+/// User consents with offline_access and a mail, file, chat or notes scope,
+/// with the delegated grant of the same correlation (as the Sentinel rule
+/// joins them).
 fn consent_mail(g: &Generated) -> Ids {
-    g.logs
+    let consents: Vec<&AuditEvent> = g
+        .logs
         .audits
         .iter()
         .filter(|a| a.activity == "Consent to application")
@@ -438,8 +442,21 @@ fn consent_mail(g: &Generated) -> Ids {
                     && !n.contains("ConsentType: AllPrincipals")
             })
         })
-        .map(|a| a.id.clone())
-        .collect()
+        .collect();
+    let mut out: Ids = consents.iter().map(|a| a.id.clone()).collect();
+    for c in consents {
+        out.extend(
+            g.logs
+                .audits
+                .iter()
+                .filter(|a| {
+                    a.correlation_id == c.correlation_id
+                        && a.activity == "Add delegated permission grant"
+                })
+                .map(|a| a.id.clone()),
+        );
+    }
+    out
 }
 
 fn app_role(g: &Generated) -> Ids {
@@ -516,6 +533,8 @@ fn spike_days(g: &Generated) -> BTreeSet<i64> {
 fn risky(g: &Generated) -> Ids {
     user_signins(g)
         .filter(|s| s.risk_level_during == "high" && s.error_code == 0)
+        // Risk an administrator already confirmed safe or dismissed is handled.
+        .filter(|s| s.risk_state != "confirmedSafe" && s.risk_state != "dismissed")
         .map(|s| s.request_id.clone())
         .collect()
 }

@@ -118,7 +118,11 @@ fn every_evidence_id_is_in_every_format() {
             for (id, corr) in l.evidence_ids.iter().zip(&l.correlation_ids) {
                 let found = back.signins.contains_key(id)
                     || back.audits.contains_key(id)
-                    || (!f.carries_audit_id() && back.audits.contains_key(corr));
+                    || (!f.carries_audit_id()
+                        && back
+                            .audits
+                            .keys()
+                            .any(|k| k.starts_with(&format!("{corr}|"))));
                 assert!(found, "{f:?}: evidence {id} of {} missing", l.incident);
             }
         }
@@ -191,10 +195,37 @@ fn ids_are_unique() {
     for a in &g.logs.audits {
         assert!(seen.insert(a.id.clone()), "duplicate audit id");
         assert!(
-            corr.insert(a.correlation_id.clone()),
-            "duplicate audit correlation id"
+            corr.insert(common::portal_audit_key(&a.correlation_id, &a.activity)),
+            "correlation id and activity do not identify an audit event"
+        );
+        assert!(
+            a.id.contains(&a.correlation_id),
+            "{} embeds its correlation id",
+            a.id
         );
     }
+    // One consent flow shares a correlation id across its three events.
+    let consent = g
+        .logs
+        .audits
+        .iter()
+        .find(|a| a.activity == "Consent to application")
+        .unwrap();
+    let flow: Vec<&str> = g
+        .logs
+        .audits
+        .iter()
+        .filter(|a| a.correlation_id == consent.correlation_id)
+        .map(|a| a.activity.as_str())
+        .collect();
+    assert_eq!(
+        flow,
+        [
+            "Add service principal",
+            "Add delegated permission grant",
+            "Consent to application"
+        ]
+    );
 }
 
 #[test]

@@ -433,6 +433,14 @@ pub fn mi_signin(t: &Tenant, rng: &mut Rng, time: Timestamp, mi: &ManagedIdentit
     ev
 }
 
+/// Puts an event into another operation's correlation (events of one flow,
+/// such as a consent, share their correlation id); its `id` embeds it.
+pub fn correlated(mut a: AuditEvent, correlation_id: &str) -> AuditEvent {
+    a.id = a.id.replacen(&a.correlation_id, correlation_id, 1);
+    a.correlation_id = correlation_id.to_string();
+    a
+}
+
 /// `Initiator::User` for a user of the tenant.
 pub fn by_user(u: &User, ip: &str) -> Initiator {
     Initiator::User {

@@ -1438,8 +1438,8 @@ impl<'a> Planter<'a> {
         self.label(
             CONSENT_MAIL,
             false,
-            vec![e],
-            &format!("{} consented (ConsentType Principal) to the third-party app 'Mail Helper <script>alert(1)</script>' with offline_access and Mail.Read.", u.upn),
+            e,
+            &format!("{} consented (ConsentType Principal; grant and consent events, one correlation) to the third-party app 'Mail Helper <script>alert(1)</script>' with offline_access and Mail.Read.", u.upn),
         );
         let u = self.user(self.cast.consent_nm);
         let e = self.consent(
@@ -1448,7 +1448,12 @@ impl<'a> Planter<'a> {
             ("Zoom Scheduler", "https://zoom.example/oauth"),
             "openid profile email offline_access User.Read",
         );
-        self.label(CONSENT_MAIL, true, vec![e], "User consent to 'Zoom Scheduler' with offline_access but no mail, file, chat or notes scope.");
+        self.label(
+            CONSENT_MAIL,
+            true,
+            e,
+            "User consent (grant and consent events) to 'Zoom Scheduler' with offline_access but no mail, file, chat or notes scope.",
+        );
     }
 
     fn app_role(
@@ -1489,12 +1494,16 @@ impl<'a> Planter<'a> {
         self.push_audit(a)
     }
 
-    fn consent(&mut self, time: Timestamp, u: &User, app: (&str, &str), scope: &str) -> Ev {
+    /// A user consent as the service logs it: *Add service principal* for a
+    /// new app, *Add delegated permission grant* and *Consent to
+    /// application*, all in one correlation. Returns the grant and the
+    /// consent.
+    fn consent(&mut self, time: Timestamp, u: &User, app: (&str, &str), scope: &str) -> Vec<Ev> {
         let t = self.t;
         let app_id = self.rng.guid();
         let sp_id = self.rng.guid();
+        let flow = self.rng.guid();
         let ip = u.home.ip.clone();
-        // The consent flow creates the app's service principal first.
         let sp = audit(
             &mut self.rng,
             Timestamp(time.0 - 3000),
@@ -1511,13 +1520,48 @@ impl<'a> Planter<'a> {
                     ModifiedProperty::new("AccountEnabled", "[]", "[true]"),
                     ModifiedProperty::new("AppPrincipalId", "[]", &jarr(&app_id)),
                     ModifiedProperty::new("DisplayName", "[]", &jarr(app.0)),
-                    ModifiedProperty::new("AppAddress", "[]", &format!("[{{\"AddressType\":0,\"Address\":\"{}\",\"ReplyAddressClientType\":1}}]", app.1)),
+                    ModifiedProperty::new(
+                        "AppAddress",
+                        "[]",
+                        &format!("[{{\"AddressType\":0,\"Address\":\"{}\",\"ReplyAddressClientType\":1}}]", app.1),
+                    ),
                 ],
             )],
             vec![("AppId".into(), app_id.clone())],
             UA_EDGE_WIN,
         );
-        self.push_audit(sp);
+        self.push_audit(correlated(sp, &flow));
+        let grant_event = audit(
+            &mut self.rng,
+            Timestamp(time.0 - 1000),
+            "ApplicationManagement",
+            "Add delegated permission grant",
+            "Core Directory",
+            "Assign",
+            by_user(u, &ip),
+            vec![
+                target(
+                    "ServicePrincipal",
+                    &t.graph_sp_id,
+                    "Microsoft Graph",
+                    vec![
+                        ModifiedProperty::new("DelegatedPermissionGrant.Scope", "", &jstr(scope)),
+                        ModifiedProperty::new(
+                            "DelegatedPermissionGrant.ConsentType",
+                            "",
+                            "\"Principal\"",
+                        ),
+                        ModifiedProperty::new("ServicePrincipal.ObjectID", "", &jstr(&sp_id)),
+                        ModifiedProperty::new("ServicePrincipal.DisplayName", "", ""),
+                        ModifiedProperty::new("ServicePrincipal.AppId", "", ""),
+                    ],
+                ),
+                target("ServicePrincipal", &sp_id, "", vec![]),
+            ],
+            vec![],
+            UA_EDGE_WIN,
+        );
+        let grant_ids = self.push_audit(correlated(grant_event, &flow));
         let grant = self.rng.guid();
         let permissions = format!(
             "[] => [[Id: {grant}, ClientId: {sp_id}, PrincipalId: {}, ResourceId: {}, ConsentType: Principal, Scope: {scope}, CreatedDateTime: , LastModifiedDateTime ]]; ",
@@ -1555,7 +1599,8 @@ impl<'a> Planter<'a> {
             vec![("AppId".into(), app_id)],
             UA_EDGE_WIN,
         );
-        self.push_audit(a)
+        let consent_ids = self.push_audit(correlated(a, &flow));
+        vec![grant_ids, consent_ids]
     }
 
     fn off_hours(&mut self) {
@@ -1712,20 +1757,27 @@ impl<'a> Planter<'a> {
         let v = self.cast.risky_nm;
         self.quiet(v, 10);
         let u = self.user(v);
-        let tor2 = place("185.220.101.52", BERLIN, 208294);
+        let hotel = place("108.28.90.14", NEW_YORK, 701);
         let e = self.si(
             SignInKind::Interactive,
-            self.ts(10, 14, 0, 18),
+            self.ts(10, 15, 0, 18),
             u,
             &OFFICE_HOME,
-            &tor2,
-            &dev,
-            Outcome::BadPassword,
+            &hotel,
+            &unmanaged_device(UA_CHROME_MAC),
+            Outcome::Success(Mfa::Push),
         );
         if let Some(s) = self.signins.last_mut() {
-            set_risk(s, "high", "atRisk", &["anonymizedIPAddress"]);
+            set_risk(s, "high", "confirmedSafe", &["unfamiliarFeatures"]);
+            s.risk_detail = "adminConfirmedSigninSafe".into();
+            s.risk_level_aggregated = "none".into();
         }
-        self.label(RISKY_SUCCESS, true, vec![e], "High-risk sign-in from a Tor exit node that failed (wrong password): risky, but not successful.");
+        self.label(
+            RISKY_SUCCESS,
+            true,
+            vec![e],
+            "High-risk successful sign-in (unfamiliar features: new device on a business trip) that an administrator already confirmed safe (riskState confirmedSafe).",
+        );
     }
 
     fn guests(&mut self) {

@@ -60,7 +60,7 @@ pub fn model_view(g: &Generated, audit_by_correlation: bool) -> ReadBack {
             entrascope_gen::Initiator::App { .. } => String::new(),
         };
         let key = if audit_by_correlation {
-            a.correlation_id.clone()
+            portal_audit_key(&a.correlation_id, &a.activity)
         } else {
             a.id.clone()
         };
@@ -184,6 +184,11 @@ fn graph_audit(v: &Value, r: &mut ReadBack) {
     );
 }
 
+/// The portal CSV has no audit `id`: correlation id and activity identify an event.
+pub fn portal_audit_key(correlation_id: &str, activity: &str) -> String {
+    format!("{correlation_id}|{activity}")
+}
+
 /// Reads back every file of a format.
 pub fn read_back(format: &str, sink: &MemorySink) -> ReadBack {
     let mut r = ReadBack::default();
@@ -200,7 +205,10 @@ pub fn read_back(format: &str, sink: &MemorySink) -> ReadBack {
                             .push(get(&h, &row, &["Result detail"]).to_string());
                     } else if audit {
                         r.audits.insert(
-                            get(&h, &row, &["CorrelationId"]).to_string(),
+                            portal_audit_key(
+                                get(&h, &row, &["CorrelationId"]),
+                                get(&h, &row, &["Activity"]),
+                            ),
                             AuditKey {
                                 time: ts(get(&h, &row, &["Date (UTC)"])),
                                 activity: get(&h, &row, &["Activity"]).to_string(),
