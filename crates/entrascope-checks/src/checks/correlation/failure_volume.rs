@@ -30,8 +30,11 @@ declare_check! {
     /// the earlier one (3 × √earlier). Consumer applications are *CPIM
     /// PowerShell Client* and *ProxyIdentityExperienceFramework*
     /// (`data/b2c-apps.tsv`), as the consumer-accounts rows filter them.
-    /// The evidence is that day's failures of the five accounts whose
-    /// failures rose most, named in the summary.
+    /// The evidence is that day's failures of the accounts that explain the
+    /// rise: those whose failures rose most, taken until their rise covers
+    /// the day's excess (one broken client, or the many accounts of a
+    /// credential-stuffing run with two tries each), the largest named in
+    /// the summary.
     ///
     /// Baseline and improvement: the Sentinel hunting query *Spike in failed
     /// sign-in events* (SpikeInFailedSignInAttempts, linked from the guide)

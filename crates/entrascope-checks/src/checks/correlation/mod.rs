@@ -13,7 +13,7 @@ use entrascope_core::settings::parse_ip;
 use entrascope_core::time::{MS_PER_DAY, MS_PER_HOUR, MS_PER_MINUTE};
 use entrascope_core::Evidence;
 use entrascope_logs::{Outcome, SignIn, Sym};
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::refdata::{code_in, CodeSet};
 use crate::Context;
@@ -488,8 +488,9 @@ const VOLUME_SIGMAS: f64 = 3.0;
 /// A day is reported when the count exceeds the earlier one by more than
 /// 10%, by at least 10, and by more than 3 standard deviations of a
 /// Poisson count (3 × √earlier), so small tenants are not alarmed by a
-/// handful of extra sign-ins. The evidence is the sign-ins of the day from
-/// the five accounts whose counts rose most.
+/// handful of extra sign-ins. The evidence is the day's sign-ins of the
+/// accounts that explain the increase: those whose counts rose most, taken
+/// until their rise covers the day's excess.
 pub(crate) fn volume_increases(
     cx: &Context,
     meta: &'static entrascope_core::CheckMeta,
@@ -550,8 +551,20 @@ pub(crate) fn volume_increases(
             }
             let mut drivers: Vec<(Sym, i64)> = delta.into_iter().filter(|(u, d)| *d > 0 && !u.is_empty()).collect();
             drivers.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| cx.s(a.0).cmp(cx.s(b.0))));
-            drivers.truncate(5);
-            let rows: Vec<usize> = events[lo..hi].iter().copied().filter(|&i| drivers.iter().any(|(u, _)| *u == user_key(&cx.ds.signins[i]))).collect();
+            // The accounts that explain the increase: the largest risers until
+            // their rise covers the day's excess (many small risers in a
+            // stuffing run, one big one for a broken client).
+            let excess = (cur - prev) as i64;
+            let mut covered = 0;
+            let cut = drivers.iter().take_while(|(_, d)| {
+                let more = covered < excess;
+                covered += d;
+                more
+            });
+            let explaining: FxHashSet<Sym> = cut.map(|(u, _)| *u).collect();
+            let rows: Vec<usize> = events[lo..hi].iter().copied().filter(|&i| explaining.contains(&user_key(&cx.ds.signins[i]))).collect();
+            let others = explaining.len().saturating_sub(5);
+            drivers.truncate(5.min(explaining.len()));
             let pct = if prev == 0 { "from none".to_string() } else { format!("up {:.0}%", (c / p - 1.0) * 100.0) };
             let hours = if to - from < DAY { format!(" {}–{} UTC", hhmm(from, false), hhmm(to, true)) } else { String::new() };
             let scope = if series.b2c { " to consumer (B2C) applications" } else { "" };
@@ -560,7 +573,13 @@ pub(crate) fn volume_increases(
                 "{} {noun}{scope} {pct} on {}{hours}: {cur} against {prev} a week earlier{}",
                 capitalize(series.kind.as_str()),
                 day_label(day),
-                if who.is_empty() { String::new() } else { format!("; largest increases: {}", who.join(", ")) }
+                if who.is_empty() {
+                    String::new()
+                } else if others > 0 {
+                    format!("; largest increases: {} and {}", who.join(", "), plural(others, "more account"))
+                } else {
+                    format!("; largest increases: {}", who.join(", "))
+                }
             );
             let subject = format!("{} {noun}{scope}, {}", series.kind.as_str(), day_label(day));
             let f = entrascope_core::Finding::new(meta, summary, evidence(cx, &rows, &[])).with_subject(subject);

@@ -3,7 +3,9 @@ use std::collections::BTreeMap;
 use entrascope_core::{declare_check, DataNeed, Finding, SettingKey};
 use entrascope_logs::{Outcome, SignInKind, Sym};
 
-use super::{evidence, list, plural, user_key, BusinessClock, Habits};
+use rustc_hash::FxHashSet;
+
+use super::{evidence, list, plural, user_key, BusinessClock, Habits, IpKeys};
 use crate::Context;
 
 declare_check! {
@@ -28,11 +30,15 @@ declare_check! {
     /// zone nearest to the sign-in's coordinates for countries with several,
     /// or outside in every zone of the country when there are no
     /// coordinates). Sign-ins are then read in time order per account, and
-    /// one is left out when the account signed in at the same hour (UTC) of
-    /// a business or non-business day on at least 3 earlier days: that is
-    /// its normal pattern (night shifts, another time zone), as the guide's
-    /// privileged-accounts rows suggest learning. Everything else outside
-    /// business hours is evidence.
+    /// one is left out when it follows the account's own pattern: the
+    /// account signed in at the same hour (UTC) of a business or
+    /// non-business day on at least 3 earlier days (night shifts, another
+    /// time zone, as the guide's privileged-accounts rows suggest learning),
+    /// or it comes from one of the account's working networks, a network it
+    /// signed in from inside business hours on any day of the export (the
+    /// user's home or office, working late; the guide's filter names the
+    /// location too). Everything else outside business hours is evidence:
+    /// off-hours sign-ins from somewhere the account does not work from.
     ///
     /// Baseline and improvement: the linked Sentinel hunting query *Anomalous
     /// Sign Ins Based on Time* (8ed5b8f1) looks for hourly volume anomalies
@@ -43,8 +49,9 @@ declare_check! {
     ///
     /// ## False positives
     /// Staff travelling (their country's zone is used only for operating
-    /// countries), on-call work during its first nights, and accounts whose
-    /// first days in the export fall outside hours.
+    /// countries) or working off-hours from a new place (a new home
+    /// connection, a hotel), and accounts whose first days in the export fall
+    /// outside hours.
     ///
     /// ## How to respond
     /// Check the account's other sign-ins around the same time (device,
@@ -70,7 +77,11 @@ declare_check! {
 pub fn run(cx: &Context) -> Vec<Finding> {
     let mut clock = BusinessClock::new(cx);
     let mut habits = Habits::default();
-    let mut by_user: BTreeMap<Sym, Vec<usize>> = BTreeMap::new();
+    let mut keys = IpKeys::default();
+    // Successful interactive sign-ins with their account, network and verdict.
+    let mut signins: Vec<(usize, Sym, Option<u128>, bool)> = Vec::new();
+    // The networks each account works from: used inside business hours on any day.
+    let mut working: FxHashSet<(Sym, u128)> = FxHashSet::default();
     for (i, s) in cx.user_signins() {
         if s.kind != SignInKind::Interactive || s.outcome != Outcome::Success {
             continue;
@@ -79,8 +90,18 @@ pub fn run(cx: &Context) -> Vec<Finding> {
         if user.is_empty() {
             continue;
         }
-        let habitual = habits.habitual(user, s.time, &clock.days);
-        if clock.outside(s) == Some(true) && !habitual {
+        let net = keys.key(cx, s.ip);
+        let outside = clock.outside(s) == Some(true);
+        if let (false, Some(n)) = (outside, net) {
+            working.insert((user, n));
+        }
+        signins.push((i, user, net, outside));
+    }
+    let mut by_user: BTreeMap<Sym, Vec<usize>> = BTreeMap::new();
+    for (i, user, net, outside) in signins {
+        let habitual = habits.habitual(user, cx.ds.signins[i].time, &clock.days);
+        let familiar = net.is_some_and(|n| working.contains(&(user, n)));
+        if outside && !habitual && !familiar {
             by_user.entry(user).or_default().push(i);
         }
     }

@@ -3,7 +3,7 @@ use std::collections::BTreeMap;
 use entrascope_core::{declare_check, DataNeed, Finding, Severity};
 use entrascope_logs::{SignIn, Sym};
 
-use super::{evidence, list, plural, user_key};
+use super::{evidence, list, password_accepted, plural, user_key};
 use crate::refdata::risk_event_type;
 use crate::Context;
 
@@ -39,9 +39,10 @@ declare_check! {
     /// see level `hidden` or type `generic`) is reported without a row.
     /// Severity follows the risk level during sign-in (high, medium, low;
     /// hidden counts as medium), one step lower when the risk was remediated
-    /// (the user passed MFA or changed the password), high when it was
-    /// confirmed compromised, and always high for password spray and threat
-    /// intelligence, which the guide rates high.
+    /// (the user passed MFA or changed the password) and one step lower when
+    /// the password was not accepted (an attempt, not an entry), high when it
+    /// was confirmed compromised, and always high for password spray and
+    /// threat intelligence, which the guide rates high.
     ///
     /// Baseline and improvement: the guide's rows and Sigma's
     /// *identity_protection* rules alert on each `riskEventType` of the risk
@@ -113,12 +114,17 @@ fn severity(level: &str, state: &str) -> Severity {
     if state.eq_ignore_ascii_case("confirmedCompromised") {
         Severity::High
     } else if state.eq_ignore_ascii_case("remediated") {
-        match base {
-            Severity::High => Severity::Medium,
-            _ => Severity::Low,
-        }
+        step_down(base)
     } else {
         base
+    }
+}
+
+fn step_down(s: Severity) -> Severity {
+    match s {
+        Severity::High => Severity::Medium,
+        Severity::Medium | Severity::Low => Severity::Low,
+        Severity::Info => Severity::Info,
     }
 }
 
@@ -139,6 +145,8 @@ struct Group<'a> {
     severity: Option<Severity>,
     names: Vec<&'a str>,
     states: Vec<&'a str>,
+    /// Sign-ins whose password was not accepted.
+    refused: usize,
 }
 
 pub fn run(cx: &Context) -> Vec<Finding> {
@@ -172,6 +180,12 @@ pub fn run(cx: &Context) -> Vec<Finding> {
             let mut sev = severity(level, state);
             if HIGH_ROWS.contains(&row) {
                 sev = Severity::High;
+            } else if !password_accepted(s) {
+                // Flagged, but the password was wrong: an attempt, not an entry.
+                sev = step_down(sev);
+            }
+            if !password_accepted(s) {
+                g.refused += 1;
             }
             g.severity = Some(g.severity.map_or(sev, |x| x.max(sev)));
             if !g.names.contains(&name) {
@@ -191,7 +205,12 @@ pub fn run(cx: &Context) -> Vec<Finding> {
             ips.sort_unstable();
             ips.dedup();
             let words: Vec<&str> = g.states.iter().map(|s| state_words(s)).collect();
-            let state = if words.is_empty() { String::new() } else { format!(", {}", words.join("/")) };
+            let mut state = if words.is_empty() { String::new() } else { format!(", {}", words.join("/")) };
+            if g.refused == g.rows.len() {
+                state.push_str("; password not accepted");
+            } else if g.refused > 0 {
+                state.push_str(&format!("; password not accepted on {} of them", g.refused));
+            }
             let summary = format!(
                 "Identity Protection flagged {name}: {} on {} from {}{state} (first {})",
                 list(&g.names, 4),

@@ -28,8 +28,9 @@ declare_check! {
     /// compared (at least 6 hours). A day is reported when the count is more
     /// than 10% higher, at least 10 higher, and more than 3 standard
     /// deviations of a Poisson count above the earlier one. The evidence is
-    /// that day's successful sign-ins of the five accounts whose counts rose
-    /// most, named in the summary.
+    /// that day's successful sign-ins of the accounts that explain the rise
+    /// (the largest risers until their rise covers the day's excess), the
+    /// largest named in the summary.
     ///
     /// Baseline and improvement: the Sentinel hunting query *User Accounts -
     /// Successful Sign in Spikes* (UserAccountsMeasurableincreaseofsuccessfulsignins,
