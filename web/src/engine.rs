@@ -348,7 +348,95 @@ pub fn report_view(r: &Report, now: Timestamp) -> ReportView {
         inputs,
         coverage,
         stats,
+        connect: r.connect.as_ref().map(connect_view),
     }
+}
+
+fn txt(v: &serde_json::Value, key: &str) -> String {
+    match v.get(key) {
+        Some(serde_json::Value::String(s)) => s.clone(),
+        Some(serde_json::Value::Null) | None => String::new(),
+        Some(other) => other.to_string(),
+    }
+}
+
+fn arr<'a>(v: &'a serde_json::Value, key: &str) -> &'a [serde_json::Value] {
+    v.get(key).and_then(|a| a.as_array()).map(|a| a.as_slice()).unwrap_or(&[])
+}
+
+fn flag(v: &serde_json::Value, key: &str) -> bool {
+    v.get(key).and_then(|b| b.as_bool()).unwrap_or(false)
+}
+
+/// The analysis crate's Connect view (JSON), reduced to what the UI shows.
+pub fn connect_view(v: &serde_json::Value) -> ConnectView {
+    let configs = arr(v, "views")
+        .iter()
+        .map(|c| {
+            let mut rules = Vec::new();
+            for conn in arr(c, "connectors") {
+                for group in arr(conn, "rule_groups") {
+                    for r in arr(group, "rules") {
+                        rules.push(ConnectRuleView {
+                            name: txt(r, "name"),
+                            connector: if txt(r, "connector").is_empty() { txt(conn, "name") } else { txt(r, "connector") },
+                            direction: txt(r, "direction"),
+                            precedence: r.get("precedence").and_then(|p| p.as_u64()).map(|p| p.min(u32::MAX as u64) as u32),
+                            custom: flag(r, "custom"),
+                            disabled: flag(r, "disabled"),
+                            scope: txt(r, "scope_text"),
+                            join: arr(r, "join").iter().filter_map(|j| j.as_str().map(str::to_string)).collect(),
+                            mappings: arr(r, "mappings").iter().map(|m| (txt(m, "target"), txt(m, "source"), txt(m, "flow_type"))).collect(),
+                        });
+                    }
+                }
+            }
+            rules.sort_by(|a, b| (a.connector.as_str(), a.direction.as_str(), a.precedence).cmp(&(b.connector.as_str(), b.direction.as_str(), b.precedence)));
+            ConnectConfigView {
+                label: txt(c, "label"),
+                server: txt(c, "server"),
+                version: txt(c, "version"),
+                staging: c.get("staging").and_then(|b| b.as_bool()),
+                highlights: arr(c, "highlights").iter().map(|h| (txt(h, "label"), txt(h, "value"), txt(h, "meaning"))).collect(),
+                rules,
+            }
+        })
+        .collect();
+    let diffs = arr(v, "diffs")
+        .iter()
+        .map(|d| {
+            let diff = d.get("diff").unwrap_or(&serde_json::Value::Null);
+            let mut lines = Vec::new();
+            if let Some(pair) = diff.get("version").and_then(|p| p.as_array()) {
+                let get = |i: usize| pair.get(i).and_then(|x| x.as_str()).unwrap_or("").to_string();
+                lines.push(DiffLine { area: "Version".into(), name: "Entra Connect".into(), change: "changed".into(), field: "version".into(), a: get(0), b: get(1) });
+            }
+            for st in arr(diff, "settings") {
+                lines.push(DiffLine { area: "Setting".into(), name: txt(st, "name"), change: "changed".into(), field: String::new(), a: txt(st, "a"), b: txt(st, "b") });
+            }
+            for (area, key) in [("Connector", "connectors"), ("Rule", "rules")] {
+                for ch in arr(diff, key) {
+                    let name = if area == "Rule" { format!("{} ({}, {})", txt(ch, "name"), txt(ch, "connector"), txt(ch, "direction")) } else { txt(ch, "name") };
+                    let change = txt(ch, "change");
+                    let fields = arr(ch, "fields");
+                    if fields.is_empty() {
+                        lines.push(DiffLine { area: area.into(), name, change, field: String::new(), a: String::new(), b: String::new() });
+                    } else {
+                        for f in fields {
+                            lines.push(DiffLine { area: area.into(), name: name.clone(), change: change.clone(), field: txt(f, "field"), a: txt(f, "a"), b: txt(f, "b") });
+                        }
+                    }
+                }
+            }
+            ConnectDiffView {
+                a: txt(d, "a"),
+                b: txt(d, "b"),
+                lines,
+                notes: arr(diff, "notes").iter().filter_map(|n| n.as_str().map(str::to_string)).collect(),
+            }
+        })
+        .collect();
+    ConnectView { configs, diffs }
 }
 
 fn sat(n: u64) -> u32 {
@@ -360,7 +448,8 @@ fn columns(f: &FindingOut) -> Vec<String> {
     let mut cols = vec![COL_TIME.to_string()];
     for e in &f.evidence {
         for (k, _) in &e.fields {
-            if !cols.iter().any(|c| c == k) && cols.len() < 40 {
+            // The time has its own column.
+            if k != "time" && !cols.iter().any(|c| c == k) && cols.len() < 40 {
                 cols.push(k.clone());
             }
         }

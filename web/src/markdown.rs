@@ -18,6 +18,7 @@ pub enum Inline {
     Text(String),
     Code(String),
     Strong(String),
+    Emphasis(String),
     Link { text: String, href: String },
 }
 
@@ -139,6 +140,19 @@ pub fn inlines(s: &str) -> Vec<Inline> {
                     continue;
                 }
             }
+        } else if c == '*' || c == '_' {
+            // *emphasis* (not a bullet, not inside a word for `_`).
+            let close = rest[1..].find(c).map(|e| e + 1);
+            if let Some(end) = close {
+                let inner = &rest[1..end];
+                let word_start = c == '*' || text.chars().last().is_none_or(|p| !p.is_alphanumeric());
+                if !inner.is_empty() && !inner.starts_with(' ') && !inner.ends_with(' ') && word_start {
+                    push_text(&mut out, &mut text);
+                    out.push(Inline::Emphasis(inner.to_string()));
+                    rest = &rest[end + 1..];
+                    continue;
+                }
+            }
         } else if c == '[' {
             if let Some((label, href, used)) = link(rest) {
                 push_text(&mut out, &mut text);
@@ -252,6 +266,13 @@ mod tests {
         assert!(!safe_href("data:text/html,x"));
         assert!(!safe_href("//evil.example"));
         assert!(safe_href("https://attack.mitre.org/techniques/T1110/003/"));
+    }
+
+    #[test]
+    fn emphasis_needs_a_closing_mark() {
+        assert_eq!(inlines("the *Client app* column"), vec![Inline::Text("the ".into()), Inline::Emphasis("Client app".into()), Inline::Text(" column".into())]);
+        assert_eq!(inlines("a * b * c"), vec![Inline::Text("a * b * c".into())]);
+        assert_eq!(inlines("snake_case_name"), vec![Inline::Text("snake_case_name".into())]);
     }
 
     #[test]

@@ -124,6 +124,60 @@ pub struct ReportView {
     pub inputs: Vec<InputView>,
     pub coverage: Vec<CoverageView>,
     pub stats: Option<StatsView>,
+    /// Entra Connect configurations, their rules and their differences.
+    pub connect: Option<ConnectView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct ConnectView {
+    pub configs: Vec<ConnectConfigView>,
+    pub diffs: Vec<ConnectDiffView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct ConnectConfigView {
+    pub label: String,
+    pub server: String,
+    pub version: String,
+    pub staging: Option<bool>,
+    /// (setting, value, what it means)
+    pub highlights: Vec<(String, String, String)>,
+    pub rules: Vec<ConnectRuleView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct ConnectRuleView {
+    pub name: String,
+    pub connector: String,
+    pub direction: String,
+    pub precedence: Option<u32>,
+    pub custom: bool,
+    pub disabled: bool,
+    /// Scoping in plain words ("users whose sAMAccountName equals jdoe").
+    pub scope: String,
+    pub join: Vec<String>,
+    /// (target attribute, source, flow type)
+    pub mappings: Vec<(String, String, String)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct ConnectDiffView {
+    pub a: String,
+    pub b: String,
+    pub lines: Vec<DiffLine>,
+    pub notes: Vec<String>,
+}
+
+/// One difference: what (a setting, connector or rule), how, and both values.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct DiffLine {
+    pub area: String,
+    pub name: String,
+    /// `added`, `removed` or `changed`.
+    pub change: String,
+    pub field: String,
+    pub a: String,
+    pub b: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]

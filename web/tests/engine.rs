@@ -150,3 +150,37 @@ fn nothing_read_is_an_error_not_a_panic() {
     assert!(e.detail(0).is_none());
     assert!(e.export(ExportFormat::Json).is_none());
 }
+
+/// The demo tenant as the "Try the demo" button loads it: every file in
+/// web/demo, with its relative path. Connect rules come out in plain words.
+#[test]
+fn demo_tenant_reads_and_shows_connect() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("demo");
+    let mut files = Vec::new();
+    let mut stack = vec![root.clone()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let p = entry.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if !p.file_name().unwrap().to_string_lossy().starts_with("README") {
+                files.push(p);
+            }
+        }
+    }
+    files.sort();
+    let mut e = Engine::new();
+    for f in &files {
+        let rel = f.strip_prefix(&root).unwrap().to_string_lossy().replace('\\', "/");
+        e.begin_file(&format!("demo/{rel}"));
+        e.feed(&std::fs::read(f).unwrap());
+        e.end_file();
+    }
+    let view = e.analyze(&Settings::default(), now()).unwrap();
+    assert!(view.verdict.signins > 0 && view.verdict.audits > 0, "{:?}", view.verdict);
+    assert!(view.findings.iter().any(|f| f.check == "SIGN-LEGACY-AUTH"));
+    let connect = view.connect.expect("the demo has a Connect configuration");
+    assert_eq!(connect.configs.len(), 1);
+    assert!(!connect.configs[0].rules.is_empty());
+    assert!(connect.configs[0].rules.iter().any(|r| !r.scope.is_empty()), "scoping in words");
+}

@@ -4,6 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import os from 'node:os';
 
 import { serve, launch, openApp, waitDone, screenshot, shownChecks, DIST, SUBPATH } from '../lib/harness.js';
 import { hostileSignins, manyLegacySignins, file, zip, csv, signin } from '../lib/fixtures.js';
@@ -129,7 +130,8 @@ test('files through the file input: counts, rejected rows, hostile values stay t
   const bob = await page.$$eval('[data-check="SIGN-LEGACY-AUTH"]', (els) => els.findIndex((e) => e.textContent.includes('bob.smith')));
   await (await page.$$('[data-check="SIGN-LEGACY-AUTH"] button'))[bob].click();
   await page.waitForSelector('.vtable tr.data');
-  await page.fill('#evidence-search', 'onerror');
+  // Search narrows to bob's first IMAP sign-in (its user agent is markup).
+  await page.fill('#evidence-search', '03:10');
   await page.waitForFunction(() => document.querySelectorAll('.vtable tr.data').length === 1);
   await page.click('.vtable tr.data');
   await page.waitForSelector('.record-drawer dl.record');
@@ -201,13 +203,19 @@ test('works offline once loaded; zip archives are read', async () => {
 
 test('100,000 sign-ins: the table draws only visible rows; sort, filter and scroll stay responsive', async () => {
   const { page, context } = await openApp(browser, server);
+  // A file on disk: handing Playwright a 15 MB buffer blocks the page for
+  // seconds inside Playwright itself, which is not the app's doing.
+  const big = path.join(os.tmpdir(), `entrascope-InteractiveSignIns-${process.pid}.csv`);
+  fs.writeFileSync(big, manyLegacySignins(100_000));
   await page.evaluate(() => {
     window.__long = [];
-    new PerformanceObserver((l) => { for (const e of l.getEntries()) window.__long.push(Math.round(e.duration)); })
+    new PerformanceObserver((l) => { for (const e of l.getEntries()) window.__long.push([e.startTime, Math.round(e.duration)]); })
       .observe({ type: 'longtask', buffered: true });
   });
-  await page.setInputFiles('#file-input', [file('InteractiveSignIns_big.csv', manyLegacySignins(100_000))]);
+  await page.setInputFiles('#file-input', big);
+  const given = await page.evaluate(() => performance.now());
   await waitDone(page, 240_000);
+  fs.rmSync(big, { force: true });
   assert.match(await page.textContent('#verdict'), /100,000 sign-ins/);
   await page.click('button.tab:has-text("Explore")');
   await page.waitForSelector('.vtable tr.data');
@@ -224,11 +232,11 @@ test('100,000 sign-ins: the table draws only visible rows; sort, filter and scro
   await page.waitForFunction(() => [...document.querySelectorAll('.vtable tr.data td:first-child')].some((td) => td.textContent === '2026-10-01 00:00:00'));
   assert.ok((await page.$$eval('.vtable tr.data', (r) => r.length)) <= 200);
   // A column filter narrows 100,000 rows to one.
-  await page.fill('input[aria-label="Filter IP address"]', '198.51.134.159');
+  await page.fill('input[aria-label="Filter IP address"]', '198.51.156.64');
   await page.waitForFunction(() => document.querySelectorAll('.vtable tr.data').length === 1);
   await screenshot(page, '09-signin-table', false);
-  const long = await page.evaluate(() => window.__long);
-  console.log(`main-thread long tasks over 50 ms (ms): ${JSON.stringify(long)}`);
+  const long = (await page.evaluate(() => window.__long)).filter(([start]) => start >= given).map(([, d]) => d);
+  console.log(`main-thread long tasks over 50 ms after the file was given (ms): ${JSON.stringify(long)}`);
   assert.ok(long.every((d) => d < 100), `no main-thread task over 100 ms: ${long}`);
   await context.close();
 });

@@ -23,6 +23,9 @@ const WORKER_URL: &str = "./worker_loader.js";
 #[derive(Clone)]
 pub struct Bridge {
     inner: Rc<RefCell<Option<Live>>>,
+    /// A second worker, loaded and idle, that takes over on cancel: the app
+    /// keeps working offline, where loading a new worker would fail.
+    spare: Rc<RefCell<Option<Live>>>,
     dispatch: UseReducerDispatcher<State>,
 }
 
@@ -43,18 +46,19 @@ impl PartialEq for Bridge {
 
 impl Bridge {
     pub fn new(dispatch: UseReducerDispatcher<State>) -> Bridge {
-        let bridge = Bridge { inner: Rc::new(RefCell::new(None)), dispatch };
-        bridge.start();
+        let bridge = Bridge { inner: Rc::new(RefCell::new(None)), spare: Rc::new(RefCell::new(None)), dispatch };
+        *bridge.inner.borrow_mut() = bridge.spawn();
+        *bridge.spare.borrow_mut() = bridge.spawn();
         bridge
     }
 
-    fn start(&self) {
+    fn spawn(&self) -> Option<Live> {
         let dispatch = self.dispatch.clone();
         let worker = match Worker::new(WORKER_URL) {
             Ok(w) => w,
             Err(e) => {
                 dispatch.dispatch(Action::Failed(format!("The analysis worker could not start: {e:?}")));
-                return;
+                return None;
             }
         };
         let d = dispatch.clone();
@@ -92,7 +96,7 @@ impl Bridge {
         });
         worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-        *self.inner.borrow_mut() = Some(Live { worker, pending, _on_message: on_message, _on_error: on_error });
+        Some(Live { worker, pending, _on_message: on_message, _on_error: on_error })
     }
 
     /// Posts a message with optional blobs beside it.
@@ -128,7 +132,9 @@ impl Bridge {
         if let Some(live) = self.inner.borrow_mut().take() {
             live.worker.terminate();
         }
-        self.start();
+        let next = self.spare.borrow_mut().take().or_else(|| self.spawn());
+        *self.inner.borrow_mut() = next;
+        *self.spare.borrow_mut() = self.spawn();
     }
 }
 

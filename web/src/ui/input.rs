@@ -60,8 +60,11 @@ pub fn start(ctx: &Ctx, mut inputs: Vec<Input>, keep_existing: bool) {
     inputs.sort_by(|a, b| a.path.cmp(&b.path));
     let paths = inputs.iter().map(|i| i.path.clone()).collect();
     let blobs: Vec<Blob> = inputs.iter().map(|i| i.blob.clone()).collect();
-    // A fresh worker per run: nothing from the previous files lingers.
-    ctx.bridge.restart();
+    // The worker starts a fresh session for every run; if it is still busy
+    // with the previous one, stop it (the spare worker takes over).
+    if ctx.state.status == super::state::Status::Working {
+        ctx.bridge.restart();
+    }
     ctx.bridge.post(
         &crate::protocol::ToWorker::Ingest { paths, settings: ctx.state.settings.clone(), now_ms: js_sys::Date::now() as i64 },
         &blobs,

@@ -41,6 +41,7 @@ fn inlines(items: &[Inline]) -> Html {
             Inline::Text(t) => html! { { t } },
             Inline::Code(c) => html! { <code>{ c }</code> },
             Inline::Strong(s) => html! { <strong>{ s }</strong> },
+            Inline::Emphasis(s) => html! { <em>{ s }</em> },
             Inline::Link { text, href } => html! {
                 <a href={href.clone()} target="_blank" rel="noopener noreferrer external">{ text }</a>
             },

@@ -5,6 +5,7 @@
 
 pub mod bridge;
 pub mod charts;
+pub mod connect;
 pub mod explore;
 pub mod export;
 pub mod finding;
@@ -80,6 +81,7 @@ pub fn app() -> Html {
             View::Overview => html! { <overview::Overview /> },
             View::Finding(i) => html! { <finding::FindingView index={*i} /> },
             View::Explore => html! { <explore::Explore /> },
+            View::Connect => html! { <connect::ConnectPage /> },
             View::Settings(focus) => html! { <settings::SettingsEditor focus={focus.clone()} /> },
             View::Export => html! { <export::Exports /> },
         },
@@ -110,6 +112,7 @@ pub fn app() -> Html {
 fn header() -> Html {
     let ctx = use_context::<Ctx>().expect("ctx");
     let has_report = ctx.state.report.is_some();
+    let has_connect = ctx.state.report.as_ref().is_some_and(|r| r.connect.is_some());
     let view = ctx.state.view.clone();
     let tab = |label: &'static str, target: View, current: bool| {
         let dispatch = ctx.state.dispatcher();
@@ -140,6 +143,7 @@ fn header() -> Html {
                     <ul class="tabs">
                         { tab("Overview", View::Overview, matches!(view, View::Overview | View::Finding(_))) }
                         { tab("Explore", View::Explore, view == View::Explore) }
+                        if has_connect { { tab("Entra Connect", View::Connect, view == View::Connect) } }
                         { tab("Settings", View::Settings(None), matches!(view, View::Settings(_))) }
                         { tab("Export", View::Export, view == View::Export) }
                     </ul>

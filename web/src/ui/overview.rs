@@ -76,8 +76,8 @@ fn when(f: &FindingSummary) -> String {
 }
 
 #[derive(Properties, PartialEq)]
-struct FindingProps {
-    finding: FindingSummary,
+pub struct FindingProps {
+    pub finding: FindingSummary,
 }
 
 #[function_component(FindingCard)]
@@ -99,7 +99,7 @@ fn finding_card(p: &FindingProps) -> Html {
 }
 
 #[function_component(FindingRow)]
-fn finding_row(p: &FindingProps) -> Html {
+pub fn finding_row(p: &FindingProps) -> Html {
     let ctx = use_context::<Ctx>().expect("ctx");
     let f = &p.finding;
     html! {
@@ -109,7 +109,7 @@ fn finding_row(p: &FindingProps) -> Html {
                 <button type="button" class="link title" onclick={open(&ctx, f.index)}>{&f.title}</button>
                 <span class="summary">{&f.summary}</span>
             </div>
-            <span class="muted small nowrap">{ format!("{} records", fmt_count(f.evidence as u64)) }</span>
+            <span class="muted small nowrap">{ format!("{} record{}", fmt_count(f.evidence as u64), if f.evidence == 1 { "" } else { "s" }) }</span>
         </li>
     }
 }
@@ -240,7 +240,7 @@ fn coverage(p: &CoverageProps) -> Html {
             }
             if !by_data.is_empty() {
                 <h3>{"Exports that would enable more checks"}</h3>
-                <ul class="gap-list">
+                <ul class="gap-list data">
                     { for by_data.iter().map(|(what, n)| html! {
                         <li><strong>{ format!("{n} row{}: ", if *n == 1 { "" } else { "s" }) }</strong>{ what }</li>
                     }) }

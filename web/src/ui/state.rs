@@ -41,6 +41,7 @@ pub enum View {
     Overview,
     Finding(u32),
     Explore,
+    Connect,
     /// The settings editor, optionally scrolled to one key's field.
     Settings(Option<String>),
     Export,
@@ -169,7 +170,11 @@ impl Reducible for State {
             Action::Notice(n) => s.notice = n,
             Action::Failed(e) => {
                 s.status = Status::Error;
-                s.error = Some(e);
+                // Keep the first, most precise message (a worker's own
+                // report comes before the browser's generic error event).
+                if self.status != Status::Error || s.error.is_none() {
+                    s.error = Some(e);
+                }
             }
             Action::CloseRecord => s.record = None,
             Action::Worker(msg) => match msg {
