@@ -7,6 +7,13 @@
 //!   accept (portal CSV in three header versions, portal JSON, Graph pages,
 //!   Extractor Suite, NDJSON, Log Analytics JSON and CSV, Azure Monitor
 //!   diagnostic records), byte-faithful to `shared/formats/FORMATS.md`.
+//! - [`sim`]: a seeded Contoso tenant with a background of normal activity
+//!   and planted incidents with near misses, labelled ([`Label`]), plus the
+//!   settings file that goes with it.
+//! - [`bench`](mod@bench): large portal CSVs for benchmarks, generated on demand.
+//!
+//! The crate's README lists the formats, the incidents and their near
+//! misses, and measured speeds.
 //!
 //! ## Time precision
 //! Every generated instant is a **whole second** (UTC). Each format spells
