@@ -79,6 +79,28 @@ fn step(
 }
 
 const PRIMARY: &str = "Primary authentication";
+
+/// The password step: accepted, or refused with this result detail.
+fn password(time: Timestamp, result: Result<(), &str>) -> AuthStep {
+    match result {
+        Ok(()) => step(
+            time,
+            "Password",
+            "Password in the cloud",
+            true,
+            "Correct password",
+            PRIMARY,
+        ),
+        Err(detail) => step(
+            time,
+            "Password",
+            "Password in the cloud",
+            false,
+            detail,
+            PRIMARY,
+        ),
+    }
+}
 const SECONDARY: &str = "Secondary authentication";
 
 fn fill_ids(rng: &mut Rng, ev: &mut SignInEvent) {
@@ -179,14 +201,7 @@ pub fn user_signin(
                     PRIMARY,
                 )]
             } else {
-                vec![step(
-                    t0,
-                    "Password",
-                    "Password in the cloud",
-                    true,
-                    "Correct password",
-                    PRIMARY,
-                )]
+                vec![password(t0, Ok(()))]
             };
             let second = match mfa {
                 Mfa::None => None,
@@ -210,52 +225,27 @@ pub fn user_signin(
                 50126,
                 "Error validating credentials due to invalid username or password.",
             );
-            ev.auth_steps = vec![step(
+            ev.auth_steps = vec![password(
                 t0,
-                "Password",
-                "Password in the cloud",
-                false,
-                "Invalid username or password or Invalid on-premise username or password.",
-                PRIMARY,
+                Err("Invalid username or password or Invalid on-premise username or password."),
             )];
             ca_not_applied(t, &mut ev);
         }
         Outcome::Locked => {
             ev.set_result(50053, "Account is locked because user tried to sign in too many times with an incorrect user ID or password.");
-            ev.auth_steps = vec![step(
-                t0,
-                "Password",
-                "Password in the cloud",
-                false,
-                "Account is locked",
-                PRIMARY,
-            )];
+            ev.auth_steps = vec![password(t0, Err("Account is locked"))];
             ca_not_applied(t, &mut ev);
         }
         Outcome::MfaRequired => {
             ev.set_result(50074, "Strong Authentication is required.");
             ev.auth_requirement = "multiFactorAuthentication".into();
             ev.status_detail = "MFA required in Azure AD".into();
-            ev.auth_steps = vec![step(
-                t0,
-                "Password",
-                "Password in the cloud",
-                true,
-                "Correct password",
-                PRIMARY,
-            )];
+            ev.auth_steps = vec![password(t0, Ok(()))];
             ca_not_applied(t, &mut ev);
         }
         Outcome::Kmsi => {
             ev.set_result(50140, "This error occurred due to 'Keep me signed in' interrupt when the user was signing in.");
-            ev.auth_steps = vec![step(
-                t0,
-                "Password",
-                "Password in the cloud",
-                true,
-                "Correct password",
-                PRIMARY,
-            )];
+            ev.auth_steps = vec![password(t0, Ok(()))];
             ca_not_applied(t, &mut ev);
         }
         Outcome::MfaDenied(detail) => {
@@ -265,14 +255,7 @@ pub fn user_signin(
             );
             ev.auth_requirement = "multiFactorAuthentication".into();
             ev.auth_steps = vec![
-                step(
-                    t0,
-                    "Password",
-                    "Password in the cloud",
-                    true,
-                    "Correct password",
-                    PRIMARY,
-                ),
+                password(t0, Ok(())),
                 step(t0, "Mobile app notification", "", false, detail, SECONDARY),
             ];
             ev.mfa_method = "Mobile app notification".into();
@@ -282,14 +265,7 @@ pub fn user_signin(
         }
         Outcome::CaBlocked(policy) => {
             ev.set_result(53003, "Access has been blocked by Conditional Access policies. The access policy does not allow token issuance.");
-            ev.auth_steps = vec![step(
-                t0,
-                "Password",
-                "Password in the cloud",
-                true,
-                "Correct password",
-                PRIMARY,
-            )];
+            ev.auth_steps = vec![password(t0, Ok(()))];
             apply_ca(t, &mut ev, user, trusted, Some(policy));
         }
         Outcome::TokenExpired => {

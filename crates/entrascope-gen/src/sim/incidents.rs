@@ -301,6 +301,34 @@ impl<'a> Planter<'a> {
         ids
     }
 
+    /// `n` interactive attempts `step_ms` apart from one place and device.
+    #[allow(clippy::too_many_arguments)]
+    fn burst(
+        &mut self,
+        n: i64,
+        start: Timestamp,
+        step_ms: i64,
+        u: &User,
+        app: &App,
+        place: &Place,
+        device: &Device,
+        outcome: Outcome,
+    ) -> Vec<Ev> {
+        (0..n)
+            .map(|i| {
+                self.si(
+                    SignInKind::Interactive,
+                    Timestamp(start.0 + i * step_ms),
+                    u,
+                    app,
+                    place,
+                    device,
+                    outcome,
+                )
+            })
+            .collect()
+    }
+
     fn push_audit(&mut self, a: AuditEvent) -> Ev {
         let ids = (a.id.clone(), a.correlation_id.clone());
         self.audits.push(a);
@@ -483,19 +511,16 @@ impl<'a> Planter<'a> {
         let u = self.user(v);
         let lagos = place("102.89.34.71", LAGOS, 29465);
         let dev = unmanaged_device(UA_FIREFOX_LINUX);
-        let mut ev = Vec::new();
-        for i in 0..14 {
-            let t = Timestamp(self.ts(12, 21, 40, 5).0 + i * 38_000);
-            ev.push(self.si(
-                SignInKind::Interactive,
-                t,
-                u,
-                &AZURE_PORTAL,
-                &lagos,
-                &dev,
-                Outcome::BadPassword,
-            ));
-        }
+        let mut ev = self.burst(
+            14,
+            self.ts(12, 21, 40, 5),
+            38_000,
+            u,
+            &AZURE_PORTAL,
+            &lagos,
+            &dev,
+            Outcome::BadPassword,
+        );
         ev.push(self.si(
             SignInKind::Interactive,
             self.ts(12, 21, 50, 2),
@@ -521,19 +546,16 @@ impl<'a> Planter<'a> {
         let a = self.user(admin);
         let office = OFFICES[a.office.unwrap_or(0)].place();
         let dev = a.laptop.clone();
-        let mut ev = Vec::new();
-        for i in 0..4 {
-            let t = Timestamp(self.ts(k, 10, 30, 0).0 + i * 75_000);
-            ev.push(self.si(
-                SignInKind::Interactive,
-                t,
-                a,
-                &AZURE_PORTAL,
-                &office,
-                &dev,
-                Outcome::BadPassword,
-            ));
-        }
+        let mut ev = self.burst(
+            4,
+            self.ts(k, 10, 30, 0),
+            75_000,
+            a,
+            &AZURE_PORTAL,
+            &office,
+            &dev,
+            Outcome::BadPassword,
+        );
         ev.push(self.si(
             SignInKind::Interactive,
             self.ts(k, 10, 36, 30),
@@ -622,19 +644,16 @@ impl<'a> Planter<'a> {
         let u = self.user(v);
         let src = place("14.161.22.87", HO_CHI_MINH, 7552);
         let dev = unmanaged_device(UA_EDGE_WIN);
-        let mut ev = Vec::new();
-        for i in 0..12 {
-            let t = Timestamp(self.ts(19, 2, 30, 0).0 + i * 21_000);
-            ev.push(self.si(
-                SignInKind::Interactive,
-                t,
-                u,
-                &OFFICE_HOME,
-                &src,
-                &dev,
-                Outcome::MfaDenied(MFA_NO_RESPONSE),
-            ));
-        }
+        let mut ev = self.burst(
+            12,
+            self.ts(19, 2, 30, 0),
+            21_000,
+            u,
+            &OFFICE_HOME,
+            &src,
+            &dev,
+            Outcome::MfaDenied(MFA_NO_RESPONSE),
+        );
         ev.push(self.si(
             SignInKind::Interactive,
             self.ts(19, 2, 34, 40),
@@ -654,19 +673,16 @@ impl<'a> Planter<'a> {
         let u = self.user(self.cast.fatigue_nm);
         let home = u.home.clone();
         let dev = u.laptop.clone();
-        let mut ev = Vec::new();
-        for i in 0..3 {
-            let t = Timestamp(self.ts(4, 15, 14, 0).0 + i * 40_000);
-            ev.push(self.si(
-                SignInKind::Interactive,
-                t,
-                u,
-                &OFFICE_HOME,
-                &home,
-                &dev,
-                Outcome::MfaDenied(MFA_NO_RESPONSE),
-            ));
-        }
+        let mut ev = self.burst(
+            3,
+            self.ts(4, 15, 14, 0),
+            40_000,
+            u,
+            &OFFICE_HOME,
+            &home,
+            &dev,
+            Outcome::MfaDenied(MFA_NO_RESPONSE),
+        );
         ev.push(self.si(
             SignInKind::Interactive,
             self.ts(4, 15, 16, 30),
