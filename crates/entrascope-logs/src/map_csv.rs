@@ -468,13 +468,7 @@ fn signin_row(c: &mut SignInCols, ds: &mut Dataset, fs: &mut FileState, row: &Ro
             F::ServicePrincipalName => s.service_principal_name = st.intern(v),
         }
     }
-    s.time = norm::time(time_text, &mut fs.order).ok_or_else(|| {
-        if time_text.is_empty() {
-            "no date".to_string()
-        } else {
-            format!("date {:?} is not a readable time", time_text.chars().take(40).collect::<String>())
-        }
-    })?;
+    s.time = norm::required_time("date", time_text, &mut fs.order)?;
     let code = norm::error_code(code_text).ok_or_else(|| format!("sign-in error code {code_text:?} is not a number"))?;
     s.error_code = code;
     s.outcome = norm::outcome(status, code);
@@ -511,7 +505,7 @@ fn auth_row(c: &AuthCols, ds: &mut Dataset, fs: &mut FileState, row: &Row) -> Re
     let time_text = get(c.time);
     let time = norm::time(time_text, &mut fs.order);
     if time.is_none() && !time_text.is_empty() {
-        return Err(format!("date {:?} is not a readable time", time_text.chars().take(40).collect::<String>()));
+        return Err(norm::bad_time("date", time_text));
     }
     let step = AuthStep {
         time,
@@ -607,13 +601,7 @@ fn audit_row(c: &mut AuditCols, ds: &mut Dataset, fs: &mut FileState, row: &Row,
             }
         }
     }
-    a.time = norm::time(time_text, &mut fs.order).ok_or_else(|| {
-        if time_text.is_empty() {
-            "no date".to_string()
-        } else {
-            format!("date {:?} is not a readable time", time_text.chars().take(40).collect::<String>())
-        }
-    })?;
+    a.time = norm::required_time("date", time_text, &mut fs.order)?;
     a.user_agent = st.intern(if ua.is_empty() { detail_ua } else { ua });
     let at = norm::key(actor_type);
     let is_user = at == "user" || (at.is_empty() && !actor_upn.is_empty());

@@ -218,7 +218,7 @@ fn time_of(fs: &mut FileState, o: &Map<String, Value>, top: Option<&Map<String, 
                 return Ok(ts);
             }
             if seen.is_empty() {
-                seen = format!("{k} {:?} is not a readable time", s.chars().take(40).collect::<String>());
+                seen = norm::bad_time(k, &s);
             }
         }
     }

@@ -153,6 +153,20 @@ pub fn time(s: &str, order: &mut DateOrder) -> Option<Timestamp> {
     parse_with(s, order)
 }
 
+/// Why `what` (a column or key name) holding `s` gave no time.
+pub fn bad_time(what: &str, s: &str) -> String {
+    if s.trim().is_empty() {
+        format!("no {what}")
+    } else {
+        format!("{what} {:?} is not a readable time", s.chars().take(40).collect::<String>())
+    }
+}
+
+/// Parses a required timestamp, or says why it could not.
+pub fn required_time(what: &str, s: &str, order: &mut DateOrder) -> Result<Timestamp, String> {
+    parse_with(s, order).ok_or_else(|| bad_time(what, s))
+}
+
 /// Which enumeration a value belongs to, for [`canon`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Enum {

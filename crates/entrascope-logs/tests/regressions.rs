@@ -1,24 +1,9 @@
 //! Every input under tests/regressions/ (fuzz findings) is read without a
 //! panic, whole and in chunks, with identical results and counts that add up.
 
-use entrascope_core::Table;
-use entrascope_logs::*;
+mod common;
 
-fn read(path: &str, data: &[u8], chunk: usize) -> Dataset {
-    let mut ing = Ingest::new();
-    ing.begin(path);
-    for c in data.chunks(chunk.max(1)) {
-        ing.feed(c);
-    }
-    ing.end();
-    ing.finish()
-}
-
-fn view(ds: &Dataset) -> (Vec<serde_json::Value>, String) {
-    let mut v: Vec<serde_json::Value> = (0..ds.signins.len() as u32).map(|i| record_json(ds, Table::SignIn, i)).collect();
-    v.extend((0..ds.audits.len() as u32).map(|i| record_json(ds, Table::Audit, i)));
-    (v, serde_json::to_string(&ds.inputs).unwrap())
-}
+use entrascope_logs::sniff;
 
 /// What the fuzz target of that name feeds the reader.
 fn inputs(target: &str, data: &[u8]) -> Vec<(String, Vec<u8>, usize)> {
@@ -63,11 +48,7 @@ fn fuzz_findings_stay_fixed() {
         let data = std::fs::read(&path).unwrap();
         for (p, bytes, chunk) in inputs(&target, &data) {
             let _ = sniff(&bytes);
-            let whole = read(&p, &bytes, bytes.len().max(1));
-            let parts = read(&p, &bytes, chunk);
-            let info = &whole.inputs[0];
-            assert_eq!(info.records as usize, whole.signins.len() + whole.audits.len() + whole.pending_steps.len(), "{name}");
-            assert_eq!(view(&whole), view(&parts), "{name}: chunks of {chunk}");
+            common::check_chunking(&format!("{name}: {p}"), &bytes, chunk);
             n += 1;
         }
     }
