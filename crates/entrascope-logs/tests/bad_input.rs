@@ -356,3 +356,15 @@ fn excel_damage_is_undone() {
     assert_eq!(ds.str(s.upn), "a@b.com");
     assert_eq!((s.compliant, s.error_code, s.outcome), (Tri::Yes, 50126, Outcome::Failure));
 }
+
+#[test]
+fn legacy_code_page_text_is_kept_with_a_warning() {
+    // "Zoë" in Windows-1252 (0xEB), as Excel saves a CSV by default.
+    let mut text = portal_csv(3, "None").into_bytes();
+    let at = text.windows(6).position(|w| w == b"User \"").unwrap();
+    text.splice(at..at + 4, b"Zo\xEB ".iter().copied());
+    let (ds, info) = read("InteractiveSignIns.csv", &text);
+    assert_eq!((info.records, info.rejected_total), (3, 0));
+    assert!(info.warnings.iter().any(|w| w.contains("not UTF-8")), "{:?}", info.warnings);
+    assert!(ds.signins.iter().any(|s| ds.str(s.user_display).starts_with("Zo\u{FFFD}")));
+}

@@ -120,3 +120,61 @@ fn every_portal_header_version_is_recognized() {
         assert_eq!(info.kind, kind, "{name}");
     }
 }
+
+#[test]
+fn log_analytics_csv_with_the_verbatim_2023_header() {
+    let header = String::from_utf8(data("loganalytics_SigninLogs_csv_export_header_2023-09.csv")).unwrap();
+    let names: Vec<&str> = header.trim_end().split(',').collect();
+    let row = |values: &[(&str, &str)]| -> String {
+        names
+            .iter()
+            .map(|n| values.iter().find(|(k, _)| k == n).map(|(_, v)| format!("\"{}\"", v.replace('"', "\"\""))).unwrap_or_default())
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    let location = r#"{"city":"Redmond","state":"Washington","countryOrRegion":"US","geoCoordinates":{"latitude":47.68,"longitude":-122.12}}"#;
+    let status = r#"{"errorCode":50126,"failureReason":"Invalid username or password."}"#;
+    let text = format!(
+        "{}\r\n{}\r\n{}\r\n",
+        header.trim_end(),
+        row(&[
+            ("TimeGenerated [UTC]", "9/19/2023, 1:45:17.287 PM"),
+            ("CreatedDateTime [UTC]", "9/19/2023, 1:45:16.000 PM"),
+            ("Type", "SigninLogs"),
+            ("Id", "11111111-2222-4333-8444-555555555555"),
+            ("UserPrincipalName", "Alice@Contoso.com"),
+            ("ResultType", "50126"),
+            ("IsInteractive", "True"),
+            ("LocationDetails", location),
+            ("Location", "US"),
+            ("Status", status),
+            ("ConditionalAccessStatus", "notApplied"),
+            ("AuthenticationRequirement", "singleFactorAuthentication"),
+        ]),
+        row(&[
+            ("TimeGenerated [UTC]", "9/19/2023, 1:46:00.000 PM"),
+            ("Type", "SigninLogs"),
+            ("Id", "11111111-2222-4333-8444-555555555556"),
+            ("UserPrincipalName", "bob@contoso.com"),
+            ("ResultType", "0"),
+        ]),
+    );
+    let (ds, info) = {
+        let mut ing = Ingest::new();
+        let idx = ing.read_all("SigninLogs.csv", text.as_bytes());
+        let info = ing.dataset().inputs[idx as usize].clone();
+        (ing.finish(), info)
+    };
+    assert_eq!((info.format, info.kind, info.records, info.rejected_total), (Format::LoganalyticsCsv, InputKind::SignInInteractive, 2, 0), "{:?}", info.rejected);
+    let a = &ds.signins[0];
+    // CreatedDateTime is the sign-in's own time; TimeGenerated is when it was stored.
+    assert_eq!(a.time.to_rfc3339(), "2023-09-19T13:45:16Z");
+    assert_eq!(ds.str(a.upn), "alice@contoso.com");
+    assert_eq!((a.error_code, a.outcome), (50126, Outcome::Failure));
+    assert_eq!(ds.str(a.failure_reason), "Invalid username or password.");
+    assert_eq!((ds.str(a.city), ds.str(a.country)), ("Redmond", "US"));
+    assert!((a.latitude - 47.68).abs() < 0.01);
+    assert_eq!((a.ca_status, a.auth_requirement), (CaStatus::NotApplied, AuthRequirement::SingleFactor));
+    let b = &ds.signins[1];
+    assert_eq!((b.time.to_rfc3339().as_str(), b.outcome), ("2023-09-19T13:46:00Z", Outcome::Success));
+}
