@@ -33,7 +33,10 @@ declare_check! {
     /// with the successes of the 10 minutes before it. The failure must be a
     /// credential failure (the `guess` set of
     /// `data/credential-attack-codes.tsv`, or 500121, a failed MFA prompt),
-    /// not from a trusted network, and from another /16 than the success.
+    /// not from a trusted network, from another /16 than the success, and
+    /// from a /16 the account had never signed in from successfully before
+    /// (a second device of the user on the home or mobile network is the
+    /// account's own network, not someone else's).
     /// When the two addresses are of different families (IPv4 and IPv6, a
     /// dual-stack device switching), they must also differ in country or in
     /// autonomous system. Pairs of one account less than a day apart form one
@@ -42,8 +45,9 @@ declare_check! {
     /// Improvements over the baseline, which needs the UEBA score to be
     /// usable: only failures that involve the account's credentials (expired
     /// tokens, Conditional Access blocks and device errors from the user's
-    /// other devices are the baseline's noise), the dual-stack rule, and
-    /// trusted networks excluded.
+    /// other devices are the baseline's noise), failures from the account's
+    /// own earlier networks left out, the dual-stack rule, and trusted
+    /// networks excluded.
     ///
     /// ## False positives
     /// A user who mistypes a password on a second device on another network
@@ -96,6 +100,17 @@ pub fn run(cx: &Context) -> Vec<Finding> {
         }
         groups.entry((user, app)).or_default().push(i);
     }
+    // The /16s each account has signed in from successfully, with the first
+    // time: a failure from one of them earlier is the account's own network.
+    let mut own: FxHashMap<(Sym, (u8, u32)), i64> = FxHashMap::default();
+    for (_, s) in cx.user_signins() {
+        if s.outcome == Outcome::Success {
+            let user = user_key(s);
+            if let (false, Some(n)) = (user.is_empty(), net16(cx.s(s.ip))) {
+                own.entry((user, n)).or_insert(s.time.0);
+            }
+        }
+    }
     // Per account: (success row, failure row) pairs.
     let mut pairs: FxHashMap<Sym, Vec<(usize, usize)>> = FxHashMap::default();
     for ((user, _), rows) in &groups {
@@ -108,6 +123,9 @@ pub fn run(cx: &Context) -> Vec<Finding> {
                 continue;
             }
             let Some(fail_net) = net16(cx.s(s.ip)) else { continue };
+            if own.get(&(*user, fail_net)).is_some_and(|t| *t < s.time.0) {
+                continue; // the account's own network (home, phone carrier) mistyping
+            }
             let other = recent.iter().rev().copied().find(|&r| {
                 let ok = &cx.ds.signins[r];
                 match net16(cx.s(ok.ip)) {
