@@ -45,7 +45,10 @@ struct JsonState {
     first: Option<Dialect>,
     container: Option<Container>,
     records_envelope: bool,
+    /// Records read after removing a trailing comma.
     repaired: u64,
+    /// Records read after replacing bytes that are not UTF-8.
+    lossy: u64,
 }
 
 enum Stage {
@@ -148,6 +151,9 @@ impl Ingest {
                 if st.repaired > 0 {
                     sink::warn(ds, fs, format!("{} record(s) had a trailing comma (invalid JSON) and were read after removing it", st.repaired));
                 }
+                if st.lossy > 0 {
+                    sink::warn(ds, fs, format!("{} record(s) held text that is not UTF-8; unreadable characters were replaced", st.lossy));
+                }
                 fs.format = json_format(st, sp.top_values);
             }
             Stage::Csv(fr, mapper) => {
@@ -249,7 +255,7 @@ fn decide(cur: &mut Current, ds: &mut Dataset, eof: bool) {
             return;
         }
         Shape::Json => {
-            cur.stage = Stage::Json(Box::default(), JsonState { first: None, container: None, records_envelope: false, repaired: 0 });
+            cur.stage = Stage::Json(Box::default(), JsonState { first: None, container: None, records_envelope: false, repaired: 0, lossy: 0 });
         }
         Shape::Csv => {
             cur.stage = Stage::Csv(Box::default(), None);
@@ -328,9 +334,11 @@ fn on_piece(p: Piece, st: &mut JsonState, fs: &mut FileState, ds: &mut Dataset) 
             let (at, key) = position(line, ordinal, container);
             let src = Src { input: fs.input, line: key.min(u32::MAX as u64) as u32, offset, len: bytes.len().min(u32::MAX as usize) as u32 };
             let value = match parse(bytes, line) {
-                Ok((v, repaired)) => {
-                    if repaired {
-                        st.repaired += 1;
+                Ok((v, repair)) => {
+                    match repair {
+                        Some(Repair::TrailingComma) => st.repaired += 1,
+                        Some(Repair::InvalidUtf8) => st.lossy += 1,
+                        None => {}
                     }
                     v
                 }
@@ -380,29 +388,39 @@ fn position(line: u64, ordinal: u64, container: Container) -> (String, u64) {
     }
 }
 
+/// What had to be mended before a record parsed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Repair {
+    TrailingComma,
+    InvalidUtf8,
+}
+
 /// Parses one record; retries without trailing commas, then with invalid
-/// UTF-8 replaced. Returns whether a repair was needed.
-fn parse(bytes: &[u8], line: u64) -> Result<(Value, bool), String> {
-    match serde_json::from_slice::<Value>(bytes) {
-        Ok(v) => Ok((v, false)),
-        Err(e) => {
-            if let Some(fixed) = remove_trailing_commas(bytes) {
-                if let Ok(v) = serde_json::from_slice::<Value>(&fixed) {
-                    return Ok((v, true));
-                }
-            }
-            if std::str::from_utf8(bytes).is_err() {
-                let text = String::from_utf8_lossy(bytes);
-                if let Ok(v) = serde_json::from_str::<Value>(&text) {
-                    return Ok((v, true));
-                }
-            }
-            let at = if e.line() > 0 { format!(" at line {}, column {}", line + e.line() as u64 - 1, e.column()) } else { String::new() };
-            let msg = e.to_string();
-            let msg = msg.split(" at line ").next().unwrap_or(&msg);
-            Err(format!("invalid JSON{at}: {msg}"))
+/// UTF-8 replaced.
+fn parse(bytes: &[u8], line: u64) -> Result<(Value, Option<Repair>), String> {
+    let e = match serde_json::from_slice::<Value>(bytes) {
+        Ok(v) => return Ok((v, None)),
+        Err(e) => e,
+    };
+    if let Some(fixed) = remove_trailing_commas(bytes) {
+        if let Ok(v) = serde_json::from_slice::<Value>(&fixed) {
+            return Ok((v, Some(Repair::TrailingComma)));
         }
     }
+    if std::str::from_utf8(bytes).is_err() {
+        let text = String::from_utf8_lossy(bytes).into_owned();
+        let mut parsed = serde_json::from_str::<Value>(&text).ok();
+        if parsed.is_none() {
+            parsed = remove_trailing_commas(text.as_bytes()).and_then(|f| serde_json::from_slice::<Value>(&f).ok());
+        }
+        if let Some(v) = parsed {
+            return Ok((v, Some(Repair::InvalidUtf8)));
+        }
+    }
+    let at = if e.line() > 0 { format!(" at line {}, column {}", line + e.line() as u64 - 1, e.column()) } else { String::new() };
+    let msg = e.to_string();
+    let msg = msg.split(" at line ").next().unwrap_or(&msg);
+    Err(format!("invalid JSON{at}: {msg}"))
 }
 
 fn json_format(st: &JsonState, top_values: u64) -> Format {

@@ -368,3 +368,12 @@ fn legacy_code_page_text_is_kept_with_a_warning() {
     assert!(info.warnings.iter().any(|w| w.contains("not UTF-8")), "{:?}", info.warnings);
     assert!(ds.signins.iter().any(|s| ds.str(s.user_display).starts_with("Zo\u{FFFD}")));
 }
+
+#[test]
+fn json_with_invalid_utf8_is_read_with_a_warning() {
+    let text = b"[{\"id\":\"a\",\"createdDateTime\":\"2025-01-01T00:00:00Z\",\"userDisplayName\":\"Zo\xEB\"},]";
+    let (ds, info) = read("signins.json", text);
+    assert_eq!((info.records, info.rejected_total), (1, 0), "{:?}", info.rejected);
+    assert!(info.warnings.iter().any(|w| w.contains("not UTF-8")), "{:?}", info.warnings);
+    assert_eq!(ds.str(ds.signins[0].user_display), "Zo\u{FFFD}");
+}
