@@ -74,6 +74,9 @@ const LOCATIONS: usize = 3;
 const NETWORKS: usize = 3;
 const WINDOW: i64 = DAY;
 
+/// An attacked account, its failures, their networks, first and last time.
+type Incident = (Sym, Vec<usize>, FxHashSet<u128>, i64, i64);
+
 struct Fail {
     row: usize,
     time: i64,
@@ -99,7 +102,7 @@ pub fn run(cx: &Context) -> Vec<Finding> {
     let mut users: Vec<Sym> = by_user.iter().filter(|(_, f)| f.len() > FAILURES).map(|(u, _)| *u).collect();
     users.sort_unstable();
 
-    let mut incidents: Vec<(Sym, Vec<usize>, FxHashSet<u128>, i64, i64)> = Vec::new();
+    let mut incidents: Vec<Incident> = Vec::new();
     for user in users {
         let fails = &by_user[&user]; // in time order: rows were visited in time order
         let mut places: FxHashMap<(Sym, Sym, Sym), u32> = FxHashMap::default();

@@ -54,16 +54,6 @@ pub(crate) fn user_key(s: &SignIn) -> Sym {
     [s.upn, s.user_id, s.sign_in_identifier].into_iter().find(|x| !x.is_empty()).unwrap_or(Sym::EMPTY)
 }
 
-/// The account as a person reads it.
-pub(crate) fn who<'a>(cx: &Context<'a>, s: &SignIn) -> &'a str {
-    let k = user_key(s);
-    if k.is_empty() {
-        cx.s(s.user_display)
-    } else {
-        cx.s(k)
-    }
-}
-
 /// Whether the sign-in shows the password (first factor) was right: a
 /// success, or an error returned only after the password was accepted
 /// (MFA required, blocked by Conditional Access, password expired...).
@@ -389,7 +379,7 @@ impl<'c, 'a> BusinessClock<'c, 'a> {
         let operating = !s.country.is_empty()
             && *self.operating.entry(s.country).or_insert_with(|| {
                 let cc = cx.s(s.country).trim().to_ascii_uppercase();
-                cx.operating_countries.iter().any(|c| *c == cc)
+                cx.operating_countries.contains(&cc)
             });
         if !operating {
             return Some(!base.contains(s.time));

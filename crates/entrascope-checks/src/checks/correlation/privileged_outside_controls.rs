@@ -81,6 +81,9 @@ declare_check! {
     }
 }
 
+/// A sign-in (row) and the controls it broke.
+type Broken = (usize, Vec<String>);
+
 /// How far back the learned control looks.
 const LEARN: i64 = 7 * DAY;
 
@@ -103,8 +106,7 @@ pub fn run(cx: &Context) -> Vec<Finding> {
     let mut first_privileged: Option<i64> = None;
     let mut trusted: FxHashMap<Sym, bool> = FxHashMap::default();
     let mut operating: FxHashMap<Sym, bool> = FxHashMap::default();
-    // (account, success?) -> (rows, reasons per row)
-    let mut groups: BTreeMap<(Sym, bool), Vec<(usize, Vec<String>)>> = BTreeMap::new();
+    let mut groups: BTreeMap<(Sym, bool), Vec<Broken>> = BTreeMap::new();
     for (i, s) in cx.user_signins() {
         if !privileged.at(s) {
             continue;
@@ -119,7 +121,7 @@ pub fn run(cx: &Context) -> Vec<Finding> {
         if !cx.operating_countries.is_empty() && !s.country.is_empty() {
             let ok = *operating.entry(s.country).or_insert_with(|| {
                 let cc = cx.s(s.country).trim().to_ascii_uppercase();
-                cx.operating_countries.iter().any(|c| *c == cc)
+                cx.operating_countries.contains(&cc)
             });
             if !ok {
                 broken.push(format!("country {} is not an operating country", cx.s(s.country)));
