@@ -201,6 +201,7 @@ impl Engine {
         };
         let mut fields = Vec::new();
         match table_ref.and_then(|r| analysis.record(r)) {
+            // The resolved record names its own source file and line.
             Some(v) => flatten(&v, &mut fields),
             None => {
                 if let Some(e) = evidence {
@@ -208,12 +209,10 @@ impl Engine {
                         fields.push(("time".into(), t.to_rfc3339()));
                     }
                     fields.extend(e.fields.iter().cloned());
+                    fields.push(("source.input".into(), e.input.clone()));
+                    fields.push(("source.line".into(), e.line.to_string()));
                 }
             }
-        }
-        if let Some(e) = evidence {
-            fields.push(("source.file".into(), e.input.clone()));
-            fields.push(("source.line".into(), e.line.to_string()));
         }
         let id = match (evidence, source) {
             (Some(e), _) if !e.id.is_empty() => format!(" {}", e.id),

@@ -210,6 +210,11 @@ fn coverage(p: &CoverageProps) -> Html {
             *by_data.entry(c.needs.clone().unwrap_or_default()).or_default() += 1;
         }
     }
+    let show_all = use_state(|| false);
+    let toggle = {
+        let show_all = show_all.clone();
+        Callback::from(move |_| show_all.set(!*show_all))
+    };
     let mut by_data: Vec<(String, usize)> = by_data.into_iter().collect();
     by_data.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
 
@@ -249,9 +254,12 @@ fn coverage(p: &CoverageProps) -> Html {
             if unimplemented > 0 {
                 <p class="muted">{ format!("{unimplemented} guide rows need data no export from the admin center carries (risk detections, domain controller events and so on); they are listed below.") }</p>
             }
-            <details class="coverage-all">
-                <summary>{ format!("Every guide row ({})", p.coverage.len()) }</summary>
-                <div class="table-wrap">
+            <button type="button" class="link coverage-toggle" onclick={toggle} aria-expanded={show_all.to_string()} aria-controls="coverage-all">
+                { format!("{} every guide row ({})", if *show_all { "Hide" } else { "Show" }, p.coverage.len()) }
+            </button>
+            // Drawn only when asked: 245 rows are not worth a slower first screen.
+            if *show_all {
+                <div class="table-wrap coverage-all" id="coverage-all">
                 <table class="grid coverage-table">
                     <thead><tr><th scope="col">{"Row"}</th><th scope="col">{"What to monitor"}</th><th scope="col">{"Status"}</th><th scope="col">{"What it needs"}</th></tr></thead>
                     <tbody>
@@ -268,7 +276,7 @@ fn coverage(p: &CoverageProps) -> Html {
                     </tbody>
                 </table>
                 </div>
-            </details>
+            }
         </section>
     }
 }
