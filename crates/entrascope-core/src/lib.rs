@@ -8,6 +8,7 @@
 pub mod catalogue;
 pub mod check;
 pub mod coverage;
+pub mod error_codes;
 pub mod escape;
 pub mod finding;
 pub mod settings;

@@ -76,8 +76,10 @@ impl SignInKind {
 }
 
 /// The outcome as the admin center's `Status` column shows it. Graph and Log
-/// Analytics carry only the error code: 0 is success, the codes in
-/// [`INTERRUPT_CODES`] are interrupted, anything else failed.
+/// Analytics carry only the error code: 0 is success, codes the shared
+/// error-code list (`entrascope_core::error_codes`) classes as interrupts are
+/// interrupted, anything else failed. One list, so the portal's Status column
+/// the generator writes agrees with what readers derive from the code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Status {
     Success,
@@ -85,16 +87,11 @@ pub enum Status {
     Interrupted,
 }
 
-/// Error codes the generator reports as `Interrupted`: the password was right
-/// and the flow stopped for another step (MFA required 50074/50076, "keep me
-/// signed in" prompt 50140, external security challenge 50158).
-pub const INTERRUPT_CODES: &[u32] = &[50074, 50076, 50140, 50158];
-
 impl Status {
     pub fn of_code(code: u32) -> Status {
         if code == 0 {
             Status::Success
-        } else if INTERRUPT_CODES.contains(&code) {
+        } else if entrascope_core::error_codes::error_code_class(code) == Some(entrascope_core::error_codes::ErrorClass::Interrupt) {
             Status::Interrupted
         } else {
             Status::Failure

@@ -17,26 +17,6 @@ use entrascope_core::Timestamp;
 
 use crate::model::{AuditResult, AuthRequirement, CaStatus, Outcome, Tri};
 
-/// Error codes the admin center shows as **Interrupted** rather than
-/// Failure: the first factor was accepted but the sign-in needs another step.
-///
-/// - 16000, 16001: account selection / interaction required
-/// - 50072: the user must register for MFA (interrupt)
-/// - 50074, 50076: strong authentication (MFA) required
-/// - 50079: MFA registration required
-/// - 50097: device authentication required
-/// - 50125: sign-in interrupted by a password reset or registration entry
-/// - 50140: "Keep me signed in" interrupt
-/// - 50158: external security challenge not yet satisfied
-/// - 50199: CMSI interrupt (confirm the app is trusted)
-/// - 81010, 81012: Seamless SSO could not complete (Kerberos ticket / user mismatch); the user is asked to sign in
-/// - 530032: blocked by a security policy step that asks for more (security defaults interrupt)
-pub const INTERRUPT_CODES: &[u32] = &[16000, 16001, 50072, 50074, 50076, 50079, 50097, 50125, 50140, 50158, 50199, 81010, 81012, 530032];
-
-pub fn is_interrupt_code(code: u32) -> bool {
-    INTERRUPT_CODES.contains(&code)
-}
-
 /// Removes the apostrophe Excel (or a portal replica) puts before values
 /// starting with `=`, `+`, `-`, `@` or digits to keep them as text.
 pub fn strip_excel(s: &str) -> &str {
@@ -64,7 +44,7 @@ pub fn error_code(s: &str) -> Option<u32> {
 /// The outcome from the admin center's `Status` column when present, else
 /// from the error code.
 pub fn outcome(status: &str, code: u32) -> Outcome {
-    match key(status).as_str() {
+    match SmallKey::new(status).as_str() {
         "success" => Outcome::Success,
         "failure" | "failed" => Outcome::Failure,
         "interrupted" => Outcome::Interrupted,
@@ -72,13 +52,19 @@ pub fn outcome(status: &str, code: u32) -> Outcome {
     }
 }
 
+/// The outcome an error code stands for, by the shared error-code list
+/// (`entrascope_core::error_codes`): 0 is success, interrupt codes (MFA or
+/// registration required, "stay signed in"...) are interrupted, anything
+/// else, known or not, is a failure.
 pub fn outcome_of_code(code: u32) -> Outcome {
+    use entrascope_core::error_codes::{error_code_class, ErrorClass};
     if code == 0 {
-        Outcome::Success
-    } else if is_interrupt_code(code) {
-        Outcome::Interrupted
-    } else {
-        Outcome::Failure
+        return Outcome::Success;
+    }
+    match error_code_class(code) {
+        Some(ErrorClass::Success) => Outcome::Success,
+        Some(ErrorClass::Interrupt) => Outcome::Interrupted,
+        Some(ErrorClass::Failure) | None => Outcome::Failure,
     }
 }
 
@@ -94,8 +80,42 @@ pub fn key(s: &str) -> String {
     k
 }
 
+/// [`key`] without allocating, for the per-row enumerations: long enough
+/// for every spelling this module knows (the longest has 37 characters);
+/// longer text gets a key no spelling has.
+pub(crate) struct SmallKey {
+    buf: [u8; SMALL_KEY],
+    len: usize,
+}
+
+const SMALL_KEY: usize = 48;
+
+impl SmallKey {
+    pub(crate) fn new(s: &str) -> SmallKey {
+        let mut k = SmallKey { buf: [0; SMALL_KEY], len: 0 };
+        for &b in s.as_bytes() {
+            if b.is_ascii_alphanumeric() {
+                if k.len == SMALL_KEY {
+                    // Too long for any known spelling: match nothing.
+                    k.buf[0] = b'~';
+                    k.len = 1;
+                    return k;
+                }
+                k.buf[k.len] = b.to_ascii_lowercase();
+                k.len += 1;
+            }
+        }
+        k
+    }
+
+    pub(crate) fn as_str(&self) -> &str {
+        // Only ASCII alphanumerics (or `~`) are ever stored.
+        std::str::from_utf8(&self.buf[..self.len]).unwrap_or("~")
+    }
+}
+
 pub fn auth_requirement(s: &str) -> AuthRequirement {
-    match key(s).as_str() {
+    match SmallKey::new(s).as_str() {
         "multifactorauthentication" | "multifactor" | "mfa" => AuthRequirement::MultiFactor,
         "singlefactorauthentication" | "singlefactor" => AuthRequirement::SingleFactor,
         _ => AuthRequirement::Unknown,
@@ -103,7 +123,7 @@ pub fn auth_requirement(s: &str) -> AuthRequirement {
 }
 
 pub fn ca_status(s: &str) -> CaStatus {
-    match key(s).as_str() {
+    match SmallKey::new(s).as_str() {
         "success" => CaStatus::Success,
         "failure" => CaStatus::Failure,
         "notapplied" => CaStatus::NotApplied,
@@ -123,7 +143,7 @@ pub fn tri(s: &str) -> Tri {
 }
 
 pub fn audit_result(s: &str) -> AuditResult {
-    match key(s).as_str() {
+    match SmallKey::new(s).as_str() {
         "success" | "0" => AuditResult::Success,
         "failure" | "failed" => AuditResult::Failure,
         "timeout" => AuditResult::Timeout,
@@ -183,7 +203,7 @@ pub enum Enum {
 /// The canonical spelling of an enumerated value (see the module docs), or
 /// `None` to keep the value as written.
 pub fn canon(e: Enum, s: &str) -> Option<&'static str> {
-    let k = key(s);
+    let k = SmallKey::new(s);
     let v = match e {
         Enum::IncomingTokenType => match k.as_str() {
             "none" => "none",
@@ -269,6 +289,17 @@ pub fn has_upper(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn small_key_is_key_for_every_known_length() {
+        for s in ["Success", " Not Applied ", "oAuth 2.0", "MFA", "", "Ünïcode-Wörds", "implicitAccessTokenAndGetResponseMode"] {
+            assert_eq!(SmallKey::new(s).as_str(), key(s), "{s:?}");
+        }
+        let long = "a".repeat(SMALL_KEY + 1);
+        assert_eq!(SmallKey::new(&long).as_str(), "~");
+        assert_eq!(canon(Enum::AuthProtocol, &long), None);
+        assert_eq!(SmallKey::new(&"b".repeat(SMALL_KEY)).as_str(), "b".repeat(SMALL_KEY));
+    }
 
     #[test]
     fn values_from_every_format_agree() {
