@@ -14,7 +14,7 @@ use crate::report::{self, InputReport, Report};
 /// Bytes looked at before deciding what an input is.
 const HEAD: usize = 64 * 1024;
 /// Largest zip archive or Connect file held in memory.
-const MAX_BUFFERED: usize = 2 * 1024 * 1024 * 1024 - 1;
+const MAX_BUFFERED: usize = 1024 * 1024 * 1024;
 /// Nested zip depth followed (a zip inside a zip inside a zip).
 const MAX_ZIP_DEPTH: u32 = 3;
 
@@ -222,6 +222,10 @@ impl Session {
                                 self.begin_file(&inner);
                                 let mut chunk = vec![0u8; 1 << 20];
                                 loop {
+                                    // An entry already known to be unreadable is not decompressed further.
+                                    if matches!(self.current, Some((_, Route::Unreadable(_), _))) {
+                                        break;
+                                    }
                                     match file.read(&mut chunk) {
                                         Ok(0) => break,
                                         Ok(n) => self.feed(&chunk[..n]),
@@ -353,5 +357,62 @@ impl Analysis {
 
     pub(crate) fn connect_view(&self) -> Option<serde_json::Value> {
         connect::view(&self.connect)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A zip of one stored entry, written by hand.
+    fn zip_of(name: &str, body: &[u8]) -> Vec<u8> {
+        let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+        w.start_file(name, opts).unwrap();
+        std::io::Write::write_all(&mut w, body).unwrap();
+        w.finish().unwrap().into_inner()
+    }
+
+    #[test]
+    fn a_highly_compressed_junk_entry_is_not_read_to_the_end() {
+        // 256 MiB of zeros compress to a few hundred KiB; the entry is known
+        // not to be a log after its first 64 KiB.
+        let zeros = vec![0u8; 256 << 20];
+        let z = zip_of("zeros.csv", &zeros);
+        drop(zeros);
+        assert!(z.len() < 2 << 20);
+        let mut s = Session::new();
+        s.add_bytes("bomb.zip", &z);
+        let a = s.finish();
+        let inputs = a.inputs();
+        let entry = inputs.iter().find(|i| i.path == "bomb.zip/zeros.csv").expect("entry listed");
+        assert!(entry.error.is_some());
+        assert!(entry.bytes < 8 << 20, "stopped early: {} bytes read", entry.bytes);
+    }
+
+    #[test]
+    fn nested_archives_stop_at_the_depth_limit() {
+        let mut z = zip_of("inner.txt", b"not a log");
+        for i in 0..5 {
+            z = zip_of(&format!("level{i}.zip"), &z);
+        }
+        let mut s = Session::new();
+        s.add_bytes("outer.zip", &z);
+        let a = s.finish();
+        let inputs = a.inputs();
+        assert!(inputs.iter().any(|i| i.error.as_deref().is_some_and(|e| e.contains("nested deeper"))), "{inputs:#?}");
+    }
+
+    #[test]
+    fn empty_and_office_files_are_named_not_read() {
+        let mut s = Session::new();
+        s.add_bytes("empty.csv", b"");
+        let xlsx = zip_of("[Content_Types].xml", b"<Types/>");
+        s.add_bytes("export.xlsx", &xlsx);
+        let a = s.finish();
+        let inputs = a.inputs();
+        assert!(inputs[0].error.is_some(), "{:?}", inputs[0]);
+        assert!(inputs[1].error.as_deref().unwrap().contains("Excel"), "{:?}", inputs[1]);
+        assert!(!a.has_readable_input());
     }
 }
