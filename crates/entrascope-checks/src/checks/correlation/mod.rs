@@ -3,7 +3,9 @@
 //!
 //! Besides the register list, this module holds what several of them share:
 //! network keys for IP addresses, the privileged-account cache, the
-//! per-account daily baseline, evidence capping and great-circle distance.
+//! per-account daily baseline, the week-over-week volume rule, business
+//! hours per country and learned habits, evidence capping and great-circle
+//! distance.
 //! Everything here is linear or `n log n` in the number of sign-ins and keys
 //! its maps by [`Sym`], so a million sign-ins take seconds, not minutes.
 

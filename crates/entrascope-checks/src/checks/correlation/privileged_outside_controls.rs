@@ -4,7 +4,7 @@ use entrascope_core::{declare_check, DataNeed, Finding, SettingKey};
 use entrascope_logs::{Outcome, Sym, Tri};
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use super::{annotate, evidence, list, plural, user_key, Privileged, DAY};
+use super::{annotate, evidence, list, plural, user_key, IpKeys, Privileged, DAY};
 use crate::Context;
 
 declare_check! {
@@ -41,7 +41,10 @@ declare_check! {
     /// once 7 days of privileged sign-ins are in the export). Sign-ins
     /// breaking any control are evidence, each annotated with what it broke;
     /// successes go to one finding per account, failures and interrupts
-    /// (the password may have been right) to another.
+    /// (the password may have been right) to another, except failures from
+    /// a network (IPv4 address, IPv6 /64) the account itself signs in from
+    /// successfully: that is the administrator mistyping at home, already
+    /// reported with the successes, not someone else trying the account.
     ///
     /// Baseline and improvement: the Sentinel rule *Authentications of
     /// Privileged Accounts Outside of Expected Controls* (af435ca1) reports
@@ -107,8 +110,23 @@ pub fn run(cx: &Context) -> Vec<Finding> {
     let mut trusted: FxHashMap<Sym, bool> = FxHashMap::default();
     let mut operating: FxHashMap<Sym, bool> = FxHashMap::default();
     let mut groups: BTreeMap<(Sym, bool), Vec<Broken>> = BTreeMap::new();
+    // Networks each privileged account signs in from successfully: a failure
+    // from one of them is the administrator mistyping, not someone else.
+    let mut keys = IpKeys::default();
+    let mut own: FxHashSet<(Sym, u128)> = FxHashSet::default();
+    for (_, s) in cx.user_signins() {
+        if s.outcome == Outcome::Success && privileged.at(s) {
+            if let Some(net) = keys.key(cx, s.ip) {
+                own.insert((user_key(s), net));
+            }
+        }
+    }
     for (i, s) in cx.user_signins() {
         if !privileged.at(s) {
+            continue;
+        }
+        let success = s.outcome == Outcome::Success;
+        if !success && keys.key(cx, s.ip).is_some_and(|net| own.contains(&(user_key(s), net))) {
             continue;
         }
         let t = s.time.0;
@@ -130,7 +148,6 @@ pub fn run(cx: &Context) -> Vec<Finding> {
         if s.compliant == Tri::No && s.managed == Tri::No {
             broken.push("device neither compliant nor managed".to_string());
         }
-        let success = s.outcome == Outcome::Success;
         if !declared && t - first >= LEARN {
             let new_asn = s.asn == 0 || !recent(&seen.asn, &s.asn, t);
             let new_country = s.country.is_empty() || !recent(&seen.country, &s.country, t);
