@@ -56,7 +56,8 @@ export function file(name, text, mimeType = 'text/csv') {
 
 /**
  * Interactive sign-ins with planted values: markup in log values (must show
- * as text, never run), a formula (must be neutralized in CSV exports), three
+ * as text, never run), a formula as a user name (must be neutralized in CSV
+ * exports), three
  * IMAP successes by bob.smith (SIGN-LEGACY-AUTH), and one row with an
  * unreadable date (must be rejected with its line and reason).
  */
@@ -72,7 +73,8 @@ export function hostileSignins() {
     app: '<script>window.__xss=2</script>',
     location: '<b>Bold</b>, <i>City</i>, US',
   }));
-  rows.push(signin({ time: '2026-10-06T10:00:00Z', user: 'carol@contoso.com', client: 'IMAP4', agent: '=HYPERLINK("http://evil.example","x")' }));
+  // A user name that is a spreadsheet formula: lands in findings and evidence.
+  rows.push(signin({ time: '2026-10-06T10:00:00Z', user: '=HYPERLINK("http://evil.example","x")@contoso.com', client: 'IMAP4' }));
   for (const [i, t] of ['2026-10-21T03:10:00Z', '2026-10-21T03:17:00Z', '2026-10-21T03:24:00Z'].entries()) {
     rows.push(signin({
       time: t, user: 'bob.smith@contoso.com', client: 'IMAP4', ip: '198.51.100.7', location: 'Amsterdam, Noord-Holland, NL',
