@@ -276,6 +276,21 @@ test('cancel stops reading; the next run works (spare worker)', async () => {
   await context.close();
 });
 
+test('files dropped on the drop zone are read', async () => {
+  const { page, context } = await openApp(browser, server);
+  await page.evaluate((text) => {
+    const dt = new DataTransfer();
+    dt.items.add(new File([text], 'InteractiveSignIns_dropped.csv', { type: 'text/csv' }));
+    const zone = document.querySelector('.dropzone');
+    zone.dispatchEvent(new DragEvent('dragover', { bubbles: true, cancelable: true, dataTransfer: dt }));
+    zone.dispatchEvent(new DragEvent('drop', { bubbles: true, cancelable: true, dataTransfer: dt }));
+  }, hostileSignins());
+  await waitDone(page);
+  assert.match(await page.textContent('.inputs-table'), /InteractiveSignIns_dropped\.csv/);
+  assert.match(await page.textContent('#verdict'), /14 sign-ins/);
+  await context.close();
+});
+
 test('narrow window and dark theme', async () => {
   const { page, context } = await openApp(browser, server, { viewport: { width: 390, height: 844 }, colorScheme: 'dark' });
   await screenshot(page, '10-home-narrow-dark');
