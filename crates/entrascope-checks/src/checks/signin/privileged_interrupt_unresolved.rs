@@ -40,6 +40,10 @@ declare_check! {
     /// 500121, completed or not, which for administrators who use MFA daily
     /// is mostly noise; checking for completion keeps the ones that matter.
     ///
+    /// The privileged-accounts page's row (privileged-accounts-100: 50074
+    /// and 500121 on privileged accounts) and the consumer-accounts page's
+    /// row (consumer-accounts-059) are the same question.
+    ///
     /// ## False positives
     /// An administrator who gave up on a sign-in (closed the browser at the
     /// MFA prompt) or completed it from another network after switching
@@ -58,7 +62,7 @@ declare_check! {
         code: "SIGN-PRIV-INTERRUPT-UNRESOLVED",
         title: "Privileged sign-in stopped at MFA or Conditional Access and never completed",
         severity: High,
-        guide: ["consumer-accounts-059"],
+        guide: ["privileged-accounts-100", "consumer-accounts-059"],
         inputs: [DataNeed::UserSignIns],
         settings: [SettingKey::PrivilegedAccounts],
         optional_settings: [SettingKey::BreakGlassAccounts],
