@@ -69,21 +69,51 @@ impl Id {
     }
 }
 
+/// Hex digit values; 0x80 marks a byte that is no hex digit.
+const HEX: [u8; 256] = {
+    let mut t = [0x80u8; 256];
+    let mut i = 0;
+    while i < 10 {
+        t[b'0' as usize + i] = i as u8;
+        i += 1;
+    }
+    let mut i = 0;
+    while i < 6 {
+        t[b'a' as usize + i] = 10 + i as u8;
+        t[b'A' as usize + i] = 10 + i as u8;
+        i += 1;
+    }
+    t
+};
+
+/// Sixteen hex digits from `groups` of the GUID's bytes (no separators).
+#[inline]
+fn hex64(b: &[u8], groups: &[(usize, usize)]) -> Option<u64> {
+    let mut v: u64 = 0;
+    let mut bad = 0u8;
+    for &(start, end) in groups {
+        for &c in b.get(start..end)? {
+            let d = HEX[c as usize];
+            bad |= d;
+            v = (v << 4) | (d & 0x0f) as u64;
+        }
+    }
+    (bad & 0x80 == 0).then_some(v)
+}
+
 fn parse_guid(s: &str) -> Option<u128> {
-    let s = s.strip_prefix('{').and_then(|s| s.strip_suffix('}')).unwrap_or(s);
     let b = s.as_bytes();
+    // Braces count only as a pair around the GUID.
+    let b = match b {
+        [b'{', inner @ .., b'}'] => inner,
+        _ => b,
+    };
     if b.len() != 36 || b[8] != b'-' || b[13] != b'-' || b[18] != b'-' || b[23] != b'-' {
         return None;
     }
-    let mut v: u128 = 0;
-    for (i, &c) in b.iter().enumerate() {
-        if matches!(i, 8 | 13 | 18 | 23) {
-            continue;
-        }
-        let d = (c as char).to_digit(16)?;
-        v = (v << 4) | d as u128;
-    }
-    Some(v)
+    let hi = hex64(b, &[(0, 8), (9, 13), (14, 18)])?;
+    let lo = hex64(b, &[(19, 23), (24, 36)])?;
+    Some(((hi as u128) << 64) | lo as u128)
 }
 
 /// A half-open range into one of the dataset's side tables.
@@ -618,8 +648,8 @@ impl Dataset {
                 i = j;
             }
         }
-        self.signins.sort_by_key(|s| (s.time, s.src.input, s.src.line));
-        self.audits.sort_by_key(|a| (a.time, a.src.input, a.src.line));
+        sort_rows(&mut self.signins, |s| (s.time.0, s.src.input, s.src.line));
+        sort_rows(&mut self.audits, |a| (a.time.0, a.src.input, a.src.line));
     }
 
     /// What this dataset can answer, for coverage (Connect fields stay 0).
@@ -669,9 +699,81 @@ impl Dataset {
     }
 }
 
+/// Orders rows by `key`, ties in their current order (a stable sort),
+/// without the stable sort's buffer of half the rows: the keys are sorted
+/// with each row's index, then the rows are moved along the permutation's
+/// cycles in place. Rows are large (`SignIn` is about 300 bytes) and there
+/// may be millions, so this keeps the extra memory at 4 bytes a row (plus
+/// 24 while sorting the keys) and moves each row once.
+fn sort_rows<T: Copy>(rows: &mut [T], key: impl Fn(&T) -> (i64, u32, u32)) {
+    if rows.windows(2).all(|w| key(&w[0]) <= key(&w[1])) {
+        return;
+    }
+    let mut order: Vec<(i64, u32, u32, u32)> = rows
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let (a, b, c) = key(r);
+            (a, b, c, i as u32)
+        })
+        .collect();
+    order.sort_unstable();
+    let mut from: Vec<u32> = order.into_iter().map(|o| o.3).collect();
+    // rows[i] takes the row now at from[i]; a done position gets from[i] = i.
+    for start in 0..rows.len() {
+        if from[start] as usize == start {
+            continue;
+        }
+        let first = rows[start];
+        let mut at = start;
+        loop {
+            let next = from[at] as usize;
+            from[at] = at as u32;
+            if next == start {
+                rows[at] = first;
+                break;
+            }
+            rows[at] = rows[next];
+            at = next;
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sort_rows_is_a_stable_sort() {
+        let mut state = 7u64;
+        let mut next = move || {
+            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (state >> 33) as u32
+        };
+        for n in [0usize, 1, 2, 3, 10, 1000] {
+            // (time, input, line, payload): few distinct keys so ties are common.
+            let rows: Vec<(i64, u32, u32, u32)> = (0..n as u32).map(|i| ((next() % 7) as i64, next() % 2, next() % 3, i)).collect();
+            let mut expected = rows.clone();
+            expected.sort_by_key(|r| (r.0, r.1, r.2));
+            let mut got = rows.clone();
+            sort_rows(&mut got, |r| (r.0, r.1, r.2));
+            assert_eq!(got, expected, "n = {n}");
+            let mut reversed: Vec<_> = expected.iter().rev().copied().collect();
+            let mut expected_rev = reversed.clone();
+            expected_rev.sort_by_key(|r| (r.0, r.1, r.2));
+            sort_rows(&mut reversed, |r| (r.0, r.1, r.2));
+            assert_eq!(reversed, expected_rev, "reversed, n = {n}");
+        }
+    }
+
+    #[test]
+    fn guids_parse_with_and_without_braces_and_reject_the_rest() {
+        assert_eq!(parse_guid("5b1c0000-aaaa-4bbb-8ccc-0123456789ab"), Some(0x5b1c0000_aaaa_4bbb_8ccc_0123456789ab));
+        assert_eq!(parse_guid("{5B1C0000-AAAA-4BBB-8CCC-0123456789AB}"), Some(0x5b1c0000_aaaa_4bbb_8ccc_0123456789ab));
+        for bad in ["", "{5b1c0000-aaaa-4bbb-8ccc-0123456789ab", "5b1c0000-aaaa-4bbb-8ccc-0123456789ag", "5b1c0000aaaaa4bbb-8ccc-0123456789ab", "5b1c0000-aaaa-4bbb-8ccc-0123456789abc", "é".repeat(18).as_str()] {
+            assert_eq!(parse_guid(bad), None, "{bad:?}");
+        }
+    }
 
     #[test]
     fn ids_round_trip() {
