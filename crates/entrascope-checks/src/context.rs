@@ -98,7 +98,15 @@ impl<'a> Context<'a> {
         if self.privileged_patterns.matches(upn_or_id) || self.break_glass.matches(upn_or_id) {
             return true;
         }
-        self.learned_privileged.get(&upn_or_id.to_lowercase()).is_some_and(|t| *t <= at)
+        if self.learned_privileged.is_empty() {
+            return false;
+        }
+        let learned = if upn_or_id.bytes().any(|b| b.is_ascii_uppercase()) || !upn_or_id.is_ascii() {
+            self.learned_privileged.get(&upn_or_id.to_lowercase())
+        } else {
+            self.learned_privileged.get(upn_or_id)
+        };
+        learned.is_some_and(|t| *t <= at)
     }
 
     /// Whether privileged accounts are known at all (settings or learned).

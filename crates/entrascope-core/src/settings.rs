@@ -207,7 +207,18 @@ impl Patterns {
         if self.patterns.is_empty() || value.is_empty() {
             return false;
         }
-        let v = value.trim().to_lowercase();
+        // Checks ask this for many rows: lower-case short ASCII values on the
+        // stack, the rest (rare) with Unicode rules on the heap.
+        let v = value.trim();
+        let mut buf = [0u8; 128];
+        if v.is_ascii() && v.len() <= buf.len() {
+            let lower = &mut buf[..v.len()];
+            lower.copy_from_slice(v.as_bytes());
+            lower.make_ascii_lowercase();
+            let lower = std::str::from_utf8(lower).unwrap_or("");
+            return self.patterns.iter().any(|parts| glob(parts, lower));
+        }
+        let v = v.to_lowercase();
         self.patterns.iter().any(|parts| glob(parts, &v))
     }
 }
@@ -335,6 +346,12 @@ mod tests {
         assert!(!p.matches("jane@contoso.com"));
         assert!(!p.matches("adm-jane@contoso.com.evil"));
         assert!(!Patterns::new::<&str>(&[]).matches("x"));
+        // Unicode case rules and values longer than the stack buffer.
+        let u = Patterns::new(&["jürgen@*", "*@example.com"]);
+        assert!(u.matches("JÜRGEN@contoso.com"));
+        let long = format!("{}@EXAMPLE.com", "A".repeat(200));
+        assert!(u.matches(&long));
+        assert!(!u.matches(&format!("{}@example.org", "a".repeat(200))));
     }
 
     #[test]
