@@ -183,60 +183,67 @@ fn parse_net(s: &str) -> Option<IpNet> {
 /// of characters.
 #[derive(Debug, Clone, Default)]
 pub struct Patterns {
-    patterns: Vec<Vec<String>>,
+    /// Patterns without `*`, lower-cased.
+    exact: Vec<Vec<u8>>,
+    /// Patterns with `*`: the lower-cased parts between the stars.
+    globs: Vec<Vec<Vec<u8>>>,
 }
 
 impl Patterns {
     pub fn new<S: AsRef<str>>(list: &[S]) -> Patterns {
-        Patterns {
-            patterns: list
-                .iter()
-                .map(|p| p.as_ref().trim().to_lowercase())
-                .filter(|p| !p.is_empty())
-                .map(|p| p.split('*').map(str::to_string).collect())
-                .collect(),
+        let mut p = Patterns::default();
+        for pattern in list.iter().map(|p| p.as_ref().trim().to_lowercase()).filter(|p| !p.is_empty()) {
+            if pattern.contains('*') {
+                p.globs.push(pattern.split('*').map(|part| part.as_bytes().to_vec()).collect());
+            } else {
+                p.exact.push(pattern.into_bytes());
+            }
         }
+        p
     }
 
     pub fn is_empty(&self) -> bool {
-        self.patterns.is_empty()
+        self.exact.is_empty() && self.globs.is_empty()
     }
 
     /// Whether `value` matches any pattern (case-insensitive).
     pub fn matches(&self, value: &str) -> bool {
-        if self.patterns.is_empty() || value.is_empty() {
+        if self.is_empty() || value.is_empty() {
             return false;
         }
-        // Checks ask this for many rows: lower-case short ASCII values on the
-        // stack, the rest (rare) with Unicode rules on the heap.
+        // Checks ask this for every row: short ASCII values are lower-cased
+        // on the stack, the rest (rare) with Unicode rules on the heap.
         let v = value.trim();
         let mut buf = [0u8; 128];
         if v.is_ascii() && v.len() <= buf.len() {
             let lower = &mut buf[..v.len()];
             lower.copy_from_slice(v.as_bytes());
             lower.make_ascii_lowercase();
-            let lower = std::str::from_utf8(lower).unwrap_or("");
-            return self.patterns.iter().any(|parts| glob(parts, lower));
+            return self.matches_lower(lower);
         }
-        let v = v.to_lowercase();
-        self.patterns.iter().any(|parts| glob(parts, &v))
+        self.matches_lower(v.to_lowercase().as_bytes())
+    }
+
+    fn matches_lower(&self, v: &[u8]) -> bool {
+        self.exact.iter().any(|p| p.as_slice() == v) || self.globs.iter().any(|parts| glob(parts, v))
     }
 }
 
-fn glob(parts: &[String], v: &str) -> bool {
-    if parts.len() == 1 {
-        return parts[0] == v;
-    }
-    let (first, rest) = parts.split_first().unwrap();
-    let Some(mut tail) = v.strip_prefix(first.as_str()) else { return false };
-    let (last, middle) = rest.split_last().unwrap();
+/// `v` matches the parts of a pattern joined by `*` (at least two parts).
+fn glob(parts: &[Vec<u8>], v: &[u8]) -> bool {
+    let Some((first, rest)) = parts.split_first() else { return false };
+    let Some((last, middle)) = rest.split_last() else { return first.as_slice() == v };
+    let Some(mut tail) = v.strip_prefix(first.as_slice()) else { return false };
     for part in middle {
-        match tail.find(part.as_str()) {
+        if part.is_empty() {
+            continue;
+        }
+        match tail.windows(part.len()).position(|w| w == part.as_slice()) {
             Some(i) => tail = &tail[i + part.len()..],
             None => return false,
         }
     }
-    tail.len() >= last.len() && tail.ends_with(last.as_str())
+    tail.ends_with(last)
 }
 
 /// Trusted networks, parsed once.
@@ -321,9 +328,12 @@ impl BusinessHoursRule {
     /// Hours may wrap midnight (`22:00`-`06:00`): the day is the start day.
     pub fn contains(&self, t: Timestamp) -> bool {
         let Ok(ts) = jiff::Timestamp::from_millisecond(t.0) else { return false };
-        let local = ts.to_zoned(self.tz.clone());
-        let minute = local.hour() as u32 * 60 + local.minute() as u32;
-        let weekday = local.weekday().to_monday_zero_offset() as usize;
+        // Local time from the zone's offset at that instant, by arithmetic
+        // (checks ask for every sign-in; a full zoned date-time is slower).
+        let local = ts.as_second() + self.tz.to_offset(ts).seconds() as i64;
+        let minute = (local.rem_euclid(86_400) / 60) as u32;
+        // 1970-01-01 was a Thursday (Monday = 0).
+        let weekday = (local.div_euclid(86_400) + 3).rem_euclid(7) as usize;
         if self.start_min <= self.end_min {
             self.days[weekday] && minute >= self.start_min && minute < self.end_min
         } else {
@@ -352,6 +362,10 @@ mod tests {
         let long = format!("{}@EXAMPLE.com", "A".repeat(200));
         assert!(u.matches(&long));
         assert!(!u.matches(&format!("{}@example.org", "a".repeat(200))));
+        let m = Patterns::new(&["a*b*c", "x**y", "*"]);
+        assert!(m.matches("aXXbYYc") && m.matches("abc") && m.matches("xy") && m.matches("anything"));
+        let m = Patterns::new(&["a*b*c"]);
+        assert!(!m.matches("acb") && !m.matches("abcb") && m.matches("abcbc"));
     }
 
     #[test]
@@ -374,6 +388,24 @@ mod tests {
         assert!(!rule.contains(Timestamp::parse("2026-10-05T17:00:00Z").unwrap()));
         // Saturday.
         assert!(!rule.contains(Timestamp::parse("2026-10-10T10:00:00Z").unwrap()));
+        // Winter time (CET): 07:30Z = 08:30 local, inside; 06:30Z = 07:30 local, outside.
+        assert!(rule.contains(Timestamp::parse("2026-11-02T07:30:00Z").unwrap()));
+        assert!(!rule.contains(Timestamp::parse("2026-11-02T06:30:00Z").unwrap()));
+        // Against jiff's own civil time, every 37 minutes over a year, in a zone with DST.
+        let ny = BusinessHours { timezone: "America/New_York".into(), days: weekdays(), start: "09:15".into(), end: "17:45".into() };
+        let rule = BusinessHoursRule::compile(&ny).unwrap();
+        let tz = jiff::tz::TimeZone::get("America/New_York").unwrap();
+        let mut t = Timestamp::parse("2026-01-01T00:00:00Z").unwrap().0;
+        while t < Timestamp::parse("2027-01-01T00:00:00Z").unwrap().0 {
+            let z = jiff::Timestamp::from_millisecond(t).unwrap().to_zoned(tz.clone());
+            let minute = z.hour() as u32 * 60 + z.minute() as u32;
+            let expected = z.weekday().to_monday_zero_offset() < 5 && (9 * 60 + 15..17 * 60 + 45).contains(&minute);
+            assert_eq!(rule.contains(Timestamp(t)), expected, "{z}");
+            t += 37 * 60_000;
+        }
+        // Before 1970 the day still starts at local midnight.
+        assert!(!rule.contains(Timestamp::parse("1969-12-28T15:00:00Z").unwrap()));
+        assert!(rule.contains(Timestamp::parse("1969-12-29T15:00:00Z").unwrap()));
     }
 
     #[test]

@@ -337,6 +337,9 @@ pub(crate) struct BusinessClock<'c, 'a> {
     base: Option<entrascope_core::settings::BusinessHoursRule>,
     zones: FxHashMap<&'static str, Option<entrascope_core::settings::BusinessHoursRule>>,
     operating: FxHashMap<Sym, bool>,
+    /// Each country's time zones and whether the configured zone is one of
+    /// them (asked for every sign-in, so looked up once per country).
+    country_zones: FxHashMap<Sym, (&'static [crate::refdata::CountryZone], bool)>,
     /// Business days (Monday = 0) of the rule.
     pub days: [bool; 7],
 }
@@ -358,6 +361,7 @@ impl<'c, 'a> BusinessClock<'c, 'a> {
             base: cx.business_hours.clone(),
             zones: FxHashMap::default(),
             operating: FxHashMap::default(),
+            country_zones: FxHashMap::default(),
             days,
         }
     }
@@ -386,9 +390,13 @@ impl<'c, 'a> BusinessClock<'c, 'a> {
         if !operating {
             return Some(!base.contains(s.time));
         }
-        let zones = crate::refdata::country_time_zones(cx.s(s.country));
-        let configured = self.settings.as_ref().map(|b| b.timezone.trim().to_string()).unwrap_or_default();
-        if zones.is_empty() || zones.iter().any(|z| z.zone.eq_ignore_ascii_case(&configured)) {
+        let settings = &self.settings;
+        let (zones, configured_here) = *self.country_zones.entry(s.country).or_insert_with(|| {
+            let zones = crate::refdata::country_time_zones(cx.s(s.country));
+            let configured = settings.as_ref().map(|b| b.timezone.trim()).unwrap_or_default();
+            (zones, zones.iter().any(|z| z.zone.eq_ignore_ascii_case(configured)))
+        });
+        if zones.is_empty() || configured_here {
             return Some(!base.contains(s.time));
         }
         if zones.len() == 1 {
