@@ -151,6 +151,8 @@ pub struct CsvFramer {
     lossy: String,
     /// Rows seen after the header (kept, rejected or skipped blank).
     pub rows: u64,
+    /// Where the first record after the header starts: decoded offset and line.
+    first_data: Option<(u64, u64)>,
     /// Whether single-line records may skip csv-core (see [`CsvFramer::fast_record`]).
     fast: bool,
     /// The csv-core reader has not read yet (it strips a byte-order mark
@@ -190,6 +192,7 @@ impl CsvFramer {
             lossy_warned: false,
             lossy: String::new(),
             rows: 0,
+            first_data: None,
             fast: true,
             rdr_fresh: true,
         }
@@ -242,6 +245,33 @@ impl CsvFramer {
             out(Event::Warn(format!("the delimiter is {:?}, not a comma (a re-saved file?)", self.delim as char)));
         }
         self.run(body, out);
+    }
+
+    /// Where the first record after the header starts (decoded offset,
+    /// line), once it has started.
+    pub fn first_data(&self) -> Option<(u64, u64)> {
+        self.first_data
+    }
+
+    /// Whether everything fed so far ends exactly at the end of a record
+    /// (no record, recovery or skipped line in progress), after the header.
+    pub fn at_boundary(&self) -> bool {
+        self.started && self.header_len.is_some() && !self.in_record && self.replay.is_empty() && !self.skipping
+    }
+
+    /// Decoded bytes consumed and the line the next record starts on.
+    pub fn position(&self) -> (u64, u64) {
+        (self.offset, self.rdr.line())
+    }
+
+    /// Continues as if the bytes of another framer (the part of the same
+    /// input after this one, read in parallel) had been read here: its
+    /// position (already in this input's numbering) and counts.
+    pub fn continue_from(&mut self, other: &CsvFramer, offset: u64, line: u64) {
+        self.offset = offset;
+        self.rdr.set_line(line);
+        self.rows += other.rows;
+        self.lossy_warned |= other.lossy_warned;
     }
 
     /// Ends the input.
@@ -325,6 +355,9 @@ impl CsvFramer {
                 self.rec_line = self.rdr.line();
                 self.rec_offset = base + pos as u64;
                 self.raw.clear();
+                if self.first_data.is_none() && self.header_len.is_some() {
+                    self.first_data = Some((self.rec_offset, self.rec_line));
+                }
                 if self.fast && !self.rdr_fresh && !self.skipping && self.header_len.is_some() {
                     if let Some(used) = self.fast_record(&input[pos..]) {
                         pos += used;

@@ -15,6 +15,7 @@ use crate::map_csv::CsvMapper;
 use crate::map_json::{self, Dialect};
 use crate::model::{Dataset, Format, InputInfo, InputKind, Src};
 use crate::sink::{self, FileState, KINDS};
+use entrascope_core::time::DateOrder;
 
 /// What the first bytes of an input look like.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,6 +67,8 @@ struct Current {
     utf16: Option<Utf16Decoder>,
     encoding: Encoding,
     buf: Vec<u8>,
+    /// Length of the byte-order mark skipped at the start.
+    bom: usize,
 }
 
 /// Reads inputs into one [`Dataset`].
@@ -96,6 +99,7 @@ impl Ingest {
             utf16: None,
             encoding: Encoding::Utf8,
             buf: Vec::new(),
+            bom: 0,
         });
         idx
     }
@@ -191,6 +195,100 @@ impl Ingest {
         ds.inputs.last().expect("an input was begun")
     }
 
+    /// When the current input is a UTF-8 CSV export whose header has been
+    /// read, where a later part of it could be read in parallel: see
+    /// [`Part`] and [`Ingest::adopt`].
+    pub fn split_info(&self) -> Option<SplitInfo> {
+        let cur = self.cur.as_ref()?;
+        let Stage::Csv(fr, Some(_)) = &cur.stage else { return None };
+        if cur.utf16.is_some() || cur.encoding != Encoding::Utf8 {
+            return None;
+        }
+        let (data_offset, _) = fr.first_data()?;
+        Some(SplitInfo { header_bytes: data_offset + cur.bom as u64, fed: self.ds.inputs.get(cur.fs.input as usize)?.bytes })
+    }
+
+    /// Joins `part`, read from the bytes right after those fed so far, to
+    /// the current input, exactly as if those bytes had been fed here.
+    /// When that cannot be guaranteed (the bytes fed so far do not end on a
+    /// record boundary, the part met a damaged row or a warning, dates of
+    /// an order the part could not know), the part is returned untouched:
+    /// feed its bytes here instead.
+    pub fn adopt(&mut self, part: Part) -> Result<(), Part> {
+        if !self.can_adopt(&part) {
+            return Err(part);
+        }
+        let Part { ing: other, header_bytes, .. } = part;
+        let Ingest { ds: mut pds, cur: pcur } = *other;
+        let (Some(cur), Some(pcur)) = (self.cur.as_mut(), pcur) else { return Ok(()) };
+        let (Stage::Csv(fr, Some(mapper)), Stage::Csv(pfr, Some(pmapper))) = (&mut cur.stage, pcur.stage) else { return Ok(()) };
+        let input = cur.fs.input;
+        let (offset, line) = fr.position();
+        let (data_offset, data_line) = fr.first_data().unwrap_or((0, 1));
+        // The part numbered lines and offsets from its header; here they
+        // continue from where this reading stands.
+        let (line_delta, offset_delta) = (line - data_line, offset - data_offset);
+        let (poffset, pline) = pfr.position();
+        fr.continue_from(&pfr, poffset + offset_delta, pline + line_delta);
+        mapper.absorb(&pmapper);
+        let pinfo = pds.inputs.swap_remove(0);
+        let fs = &mut cur.fs;
+        for (k, n) in fs.kinds.iter_mut().zip(pcur.fs.kinds) {
+            *k += n;
+        }
+fs.audits += pcur.fs.audits;
+        fs.steps += pcur.fs.steps;
+fs.order = pcur.fs.order;
+        let info = &mut self.ds.inputs[input as usize];
+        info.records += pinfo.records;
+        info.bytes += pinfo.bytes.saturating_sub(header_bytes);
+        if let Some(t) = pinfo.first {
+            info.saw(t);
+        }
+        if let Some(t) = pinfo.last {
+            info.saw(t);
+        }
+        self.ds.append_records(pds, |src| Src {
+            input,
+            line: (src.line as u64 + line_delta).min(u32::MAX as u64) as u32,
+            offset: src.offset + offset_delta,
+            len: src.len,
+        });
+        Ok(())
+    }
+
+    fn can_adopt(&self, part: &Part) -> bool {
+        let Some(cur) = self.cur.as_ref() else { return false };
+        let Stage::Csv(fr, Some(mapper)) = &cur.stage else { return false };
+        let Some(info) = self.ds.inputs.get(cur.fs.input as usize) else { return false };
+        let Some(pcur) = part.ing.cur.as_ref() else { return false };
+        let Stage::Csv(pfr, Some(pmapper)) = &pcur.stage else { return false };
+        let Some(pinfo) = part.ing.ds.inputs.first() else { return false };
+        let fits = part.finished
+            && (part.last || pfr.at_boundary())
+            && cur.utf16.is_none()
+            && cur.encoding == Encoding::Utf8
+            && pcur.utf16.is_none()
+            && pcur.bom == cur.bom
+            && fr.at_boundary()
+            && fr.first_data().is_some()
+            && pfr.first_data() == fr.first_data()
+            // Locale dates of an order only the earlier rows settled would
+            // read differently in the part.
+            && cur.fs.order == DateOrder::Unknown
+            && pcur.fs.format == cur.fs.format
+            && pcur.fs.header_kind == cur.fs.header_kind
+            && pinfo.error.is_none()
+            && pinfo.rejected_total == 0
+            && pinfo.warnings.iter().all(|w| info.warnings.contains(w))
+            && pcur.fs.name_hint == cur.fs.name_hint;
+        if !fits {
+            return false;
+        }
+        // Same header, same mapping.
+        mapper.compatible(pmapper)
+    }
+
     /// The dataset read so far (not yet joined or sorted).
     pub fn dataset(&self) -> &Dataset {
         &self.ds
@@ -211,6 +309,78 @@ impl Ingest {
         self.feed(bytes);
         self.end();
         idx
+    }
+}
+
+/// Where the current input may be split to read its rest in parallel
+/// ([`Ingest::split_info`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SplitInfo {
+    /// A part is given the input's bytes `[0, header_bytes)` first: the
+    /// header (with a byte-order mark or `sep=` line if any).
+    pub header_bytes: u64,
+    /// Bytes of the input fed so far.
+    pub fed: u64,
+}
+
+/// A later byte range of a CSV input read on its own (on another thread
+/// or web worker), to be joined to the reading of the earlier bytes with
+/// [`Ingest::adopt`]. Give it the input's header bytes
+/// ([`SplitInfo::header_bytes`]) and then the bytes of its range, which
+/// must start right after a line break.
+pub struct Part {
+    ing: Box<Ingest>,
+    header_bytes: u64,
+    last: bool,
+    finished: bool,
+}
+
+impl Part {
+    /// A part of the input at `path`, given the input's first `header` bytes.
+    pub fn new(path: &str, header: &[u8]) -> Part {
+        let mut ing = Box::new(Ingest::new());
+        ing.begin(path);
+        ing.feed(header);
+        Part { ing, header_bytes: header.len() as u64, last: false, finished: false }
+    }
+
+    pub fn feed(&mut self, chunk: &[u8]) {
+        if !self.finished {
+            self.ing.feed(chunk);
+        }
+    }
+
+    /// Ends the part: `last` when its range runs to the end of the input
+    /// (the final record may lack a line break), else it must end on a
+    /// record boundary to be adopted.
+    pub fn finish(&mut self, last: bool) {
+        if self.finished {
+            return;
+        }
+        self.finished = true;
+        self.last = last;
+        let Some(cur) = self.ing.cur.as_mut() else { return };
+        let ds = &mut self.ing.ds;
+        if matches!(cur.stage, Stage::Head) {
+            decide(cur, ds, last);
+        }
+        if last {
+            if let Stage::Csv(fr, mapper) = &mut cur.stage {
+                let fs = &mut cur.fs;
+                let mut ev = |e: Event| on_event(e, mapper, fs, ds);
+                fr.finish(&mut ev);
+            }
+        }
+    }
+
+    /// Bytes of the input's range given (without the header).
+    pub fn bytes(&self) -> u64 {
+        self.ing.ds.inputs.first().map_or(0, |i| i.bytes.saturating_sub(self.header_bytes))
+    }
+
+    /// Records read so far (for progress).
+    pub fn records(&self) -> u64 {
+        self.ing.ds.inputs.first().map_or(0, |i| i.records)
     }
 }
 
@@ -262,6 +432,7 @@ fn decide(cur: &mut Current, ds: &mut Dataset, eof: bool) {
         }
     }
     cur.encoding = enc;
+    cur.bom = bom;
     if enc != Encoding::Utf8 {
         cur.utf16 = Some(Utf16Decoder::new(enc));
     }

@@ -17,11 +17,12 @@ pub mod intern;
 pub mod json;
 pub mod map_csv;
 pub mod map_json;
+pub mod merge;
 pub mod model;
 pub mod norm;
 pub mod sink;
 pub mod view;
 
-pub use ingest::{sniff, Ingest, Sniff};
+pub use ingest::{sniff, Ingest, Part, Sniff, SplitInfo};
 pub use model::*;
 pub use view::{audit_fields, record_json, signin_fields};

@@ -343,6 +343,26 @@ impl CsvMapper {
         }
     }
 
+    /// Whether `other` maps the same header the same way (a later part of
+    /// the same input read on its own; see [`CsvMapper::absorb`]).
+    pub fn compatible(&self, other: &CsvMapper) -> bool {
+        match (&self.m, &other.m) {
+            (Mapper::SignIn(a), Mapper::SignIn(b)) => a.app_file == b.app_file && a.cols == b.cols,
+            (Mapper::AuthDetails(_), Mapper::AuthDetails(_)) | (Mapper::Audit(_), Mapper::Audit(_)) => true,
+            // Log Analytics rows go through the JSON mapper, whose per-file
+            // state is not merged: such files are read in one piece.
+            _ => false,
+        }
+    }
+
+    /// Takes in what a [`compatible`](CsvMapper::compatible) mapper of a
+    /// later part of the same input learned about the file.
+    pub fn absorb(&mut self, other: &CsvMapper) {
+        if let (Mapper::SignIn(a), Mapper::SignIn(b)) = (&mut self.m, &other.m) {
+            a.nonint_tokens += b.nonint_tokens;
+        }
+    }
+
     /// After the last row: settles interactive vs non-interactive for the
     /// admin center's user sign-in files, which share one header. Content
     /// first: a sign-in that redeemed a refresh or access token is

@@ -55,6 +55,16 @@ impl Id {
         }
     }
 
+    /// The same id with its interned text (if any) renumbered by `map`,
+    /// for moving records between datasets ([`Dataset::append_records`]).
+    pub fn map_sym(self, map: impl Fn(Sym) -> Sym) -> Id {
+        if self.hi == SYM_TAG {
+            Id { hi: SYM_TAG, lo: map(Sym(self.lo as u32)).0 as u64 }
+        } else {
+            self
+        }
+    }
+
     /// The id as written in exports (GUIDs lower-case, hyphenated).
     pub fn render(self, strings: &Interner) -> String {
         if self.is_none() {
