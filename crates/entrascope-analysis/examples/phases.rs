@@ -1,12 +1,35 @@
 //! Where the time of a scan goes: reads files as the CLI does (1 MiB
 //! reads into a `Session`), then times finishing the dataset, every check
 //! on its own, the whole analysis and the JSON rendering. Prints one JSON
-//! object (used by `bench/run --profile`, and by hand when profiling).
+//! object. Times are CPU seconds of this thread (Linux schedstat; wall
+//! time when unavailable), so a shared, loaded machine still gives stable
+//! numbers.
 //!
 //! `cargo run --release -p entrascope-analysis --example phases -- SETTINGS.json NOW FILE...`
 
 use std::io::Read;
 use std::time::Instant;
+
+/// A stopwatch of this thread's CPU time.
+struct Clock(Option<u64>, Instant);
+
+fn thread_cpu_ns() -> Option<u64> {
+    let s = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    s.split_whitespace().next()?.parse().ok()
+}
+
+impl Clock {
+    fn now() -> Clock {
+        Clock(thread_cpu_ns(), Instant::now())
+    }
+
+    fn elapsed(&self) -> f64 {
+        match (self.0, thread_cpu_ns()) {
+            (Some(a), Some(b)) => (b - a) as f64 / 1e9,
+            _ => self.1.elapsed().as_secs_f64(),
+        }
+    }
+}
 
 use entrascope_analysis::{render, Session};
 use entrascope_core::{Settings, Timestamp};
@@ -21,7 +44,7 @@ fn main() {
     let (settings, _) = Settings::from_json(&text).expect("valid settings");
     let now = Timestamp::parse(&args[1]).expect("NOW like 2025-11-03T00:00:00Z");
 
-    let t0 = Instant::now();
+    let t0 = Clock::now();
     let mut session = Session::new();
     let mut buf = vec![0u8; 1 << 20];
     let mut bytes = 0u64;
@@ -38,33 +61,33 @@ fn main() {
         }
         session.end_file();
     }
-    let read_s = t0.elapsed().as_secs_f64();
-    let t1 = Instant::now();
+    let read_s = t0.elapsed();
+    let t1 = Clock::now();
     let analysis = session.finish();
-    let finish_s = t1.elapsed().as_secs_f64();
+    let finish_s = t1.elapsed();
 
-    let t2 = Instant::now();
+    let t2 = Clock::now();
     let cx = entrascope_checks::Context::new(&analysis.ds, &settings, now);
-    let context_s = t2.elapsed().as_secs_f64();
+    let context_s = t2.elapsed();
     let avail = analysis.ds.availability();
     let mut checks = Vec::new();
     for def in entrascope_checks::registry() {
         if avail.gap(def.meta, &settings).is_some() {
             continue;
         }
-        let t = Instant::now();
+        let t = Clock::now();
         let n = (def.run)(&cx).len();
-        checks.push((def.meta.code, t.elapsed().as_secs_f64(), n));
+        checks.push((def.meta.code, t.elapsed(), n));
     }
     drop(cx);
     checks.sort_by(|a, b| b.1.total_cmp(&a.1));
 
-    let t3 = Instant::now();
+    let t3 = Clock::now();
     let report = analysis.analyze(&settings, now);
-    let analyze_s = t3.elapsed().as_secs_f64();
-    let t4 = Instant::now();
+    let analyze_s = t3.elapsed();
+    let t4 = Clock::now();
     let json = render::render_json(&report);
-    let render_s = t4.elapsed().as_secs_f64();
+    let render_s = t4.elapsed();
 
     let out = serde_json::json!({
         "bytes": bytes,

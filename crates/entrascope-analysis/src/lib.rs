@@ -19,6 +19,7 @@ pub mod stats;
 
 pub use entrascope_sigma as sigma;
 pub use report::{CheckInfo, EvidenceOut, FindingOut, InputReport, Report, SigmaReport, Summary};
+pub use entrascope_logs::{Part, SplitInfo};
 pub use session::{Analysis, FileSummary, Session};
 
 /// Every check this build runs (log and Connect), for `entrascope checks`

@@ -151,6 +151,27 @@ impl Session {
         }
     }
 
+    /// When the file being read is a CSV log export whose header has been
+    /// read: where the rest of it can be split to be read in parallel
+    /// ([`Part`](entrascope_logs::Part), then [`Session::adopt`]).
+    pub fn split_info(&self) -> Option<entrascope_logs::SplitInfo> {
+        match self.current.as_ref() {
+            Some((_, Route::Log, _)) => self.ingest.split_info(),
+            _ => None,
+        }
+    }
+
+    /// Joins a part of the file being read that starts right after the
+    /// bytes fed so far, as if its bytes had been fed; gives it back when
+    /// that cannot be guaranteed (then feed the bytes instead).
+    pub fn adopt(&mut self, part: entrascope_logs::Part) -> Result<(), entrascope_logs::Part> {
+        let Some((_, Route::Log, bytes)) = self.current.as_mut() else { return Err(part) };
+        let n = part.bytes();
+        self.ingest.adopt(part)?;
+        *bytes += n;
+        Ok(())
+    }
+
     /// Ends the current input.
     pub fn end_file(&mut self) -> Option<FileSummary> {
         if let Some((path, Route::Pending(head), _)) = self.current.as_mut() {

@@ -166,24 +166,153 @@ fn display_path(p: &Path) -> String {
 }
 
 fn read_into(session: &mut Session, files: &[PathBuf]) {
-    let mut buf = vec![0u8; 1 << 20];
+    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(16);
     for f in files {
         session.begin_file(&display_path(f));
         match std::fs::File::open(f) {
-            Ok(mut file) => loop {
-                match file.read(&mut buf) {
-                    Ok(0) => break,
-                    Ok(n) => session.feed(&buf[..n]),
-                    Err(e) => {
-                        eprintln!("entrascope: {}: read error after part of the file: {e}", f.display());
-                        break;
-                    }
-                }
-            },
+            Ok(file) => read_file(session, f, file, threads),
             Err(e) => eprintln!("entrascope: {}: {e}", f.display()),
         }
         session.end_file();
     }
+}
+
+/// Bytes read per `read` call.
+const READ: usize = 1 << 20;
+/// A file is split for parallel reading only when each part gets at least this much.
+const MIN_PART: u64 = 16 << 20;
+
+/// Feeds `file` into the session. A large CSV export is read by `threads`
+/// threads at once: once its header is known, the rest is cut at line
+/// breaks into byte ranges; this thread reads the first, the others each
+/// read one as a [`Part`](entrascope_analysis::Part), and the parts are
+/// joined in order (a part that cannot be joined exactly is read again here).
+fn read_file(session: &mut Session, path: &Path, mut file: std::fs::File, threads: usize) {
+    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let mut buf = vec![0u8; READ];
+    let mut pos = 0u64;
+    // The head, until the reader knows the header (at most 8 MiB).
+    while session.split_info().is_none() && pos < 8 << 20 {
+        match file.read(&mut buf) {
+            Ok(0) => return,
+            Ok(n) => {
+                session.feed(&buf[..n]);
+                pos += n as u64;
+            }
+            Err(e) => {
+                eprintln!("entrascope: {}: read error after part of the file: {e}", path.display());
+                return;
+            }
+        }
+    }
+    let ranges = match session.split_info() {
+        Some(info) if threads > 1 && size > pos && info.fed == pos => split_points(path, pos, size, threads),
+        _ => Vec::new(),
+    };
+    let header = match (ranges.len() > 1, session.split_info()) {
+        (true, Some(info)) => read_range(path, 0, info.header_bytes).ok(),
+        _ => None,
+    };
+    let Some(header) = header else {
+        feed_range(session, path, &mut file, pos, size, &mut buf);
+        return;
+    };
+    // ranges[0] is read here; the others in parallel.
+    std::thread::scope(|scope| {
+        let parts: Vec<_> = ranges[1..]
+            .iter()
+            .map(|&(start, end)| {
+                let header = &header;
+                scope.spawn(move || read_part(path, header, start, end, end >= size))
+            })
+            .collect();
+        let (start, end) = ranges[0];
+        feed_range(session, path, &mut file, start, end, &mut buf);
+        for (handle, &(start, end)) in parts.into_iter().zip(&ranges[1..]) {
+            let joined = match handle.join() {
+                Ok(Some(part)) => session.adopt(part).is_ok(),
+                _ => false,
+            };
+            if !joined {
+                feed_range(session, path, &mut file, start, end, &mut buf);
+            }
+        }
+    });
+}
+
+/// `[from, size)` cut into about `n` ranges, each ending just after a line break.
+fn split_points(path: &Path, from: u64, size: u64, n: usize) -> Vec<(u64, u64)> {
+    let n = (n as u64).min((size - from) / MIN_PART).max(1);
+    let mut cuts = vec![from];
+    for k in 1..n {
+        let guess = from + (size - from) * k / n;
+        match next_line_start(path, guess) {
+            Some(c) if c > *cuts.last().unwrap_or(&from) && c < size => cuts.push(c),
+            _ => {}
+        }
+    }
+    cuts.push(size);
+    cuts.windows(2).map(|w| (w[0], w[1])).collect()
+}
+
+/// The offset just after the first line break at or after `at`.
+fn next_line_start(path: &Path, at: u64) -> Option<u64> {
+    let bytes = read_range(path, at, at + (1 << 20)).ok()?;
+    bytes.iter().position(|&b| b == b'\n').map(|i| at + i as u64 + 1)
+}
+
+fn read_range(path: &Path, from: u64, to: u64) -> std::io::Result<Vec<u8>> {
+    use std::io::{Seek, SeekFrom};
+    let mut f = std::fs::File::open(path)?;
+    f.seek(SeekFrom::Start(from))?;
+    let mut out = Vec::new();
+    f.take(to.saturating_sub(from)).read_to_end(&mut out)?;
+    Ok(out)
+}
+
+/// Feeds the bytes `[from, to)` of the file.
+fn feed_range(session: &mut Session, path: &Path, file: &mut std::fs::File, from: u64, to: u64, buf: &mut [u8]) {
+    use std::io::{Seek, SeekFrom};
+    if let Err(e) = file.seek(SeekFrom::Start(from)) {
+        eprintln!("entrascope: {}: {e}", path.display());
+        return;
+    }
+    let mut left = to - from;
+    while left > 0 {
+        let want = buf.len().min(left as usize);
+        match file.read(&mut buf[..want]) {
+            Ok(0) => break,
+            Ok(n) => {
+                session.feed(&buf[..n]);
+                left -= n as u64;
+            }
+            Err(e) => {
+                eprintln!("entrascope: {}: read error after part of the file: {e}", path.display());
+                break;
+            }
+        }
+    }
+}
+
+/// Reads `[from, to)` as a part of the file; `None` if it could not be read whole.
+fn read_part(path: &Path, header: &[u8], from: u64, to: u64, last: bool) -> Option<entrascope_analysis::Part> {
+    use std::io::{Seek, SeekFrom};
+    let mut f = std::fs::File::open(path).ok()?;
+    f.seek(SeekFrom::Start(from)).ok()?;
+    let mut part = entrascope_analysis::Part::new(&display_path(path), header);
+    let mut buf = vec![0u8; READ];
+    let mut left = to - from;
+    while left > 0 {
+        let want = buf.len().min(left as usize);
+        let n = f.read(&mut buf[..want]).ok()?;
+        if n == 0 {
+            return None;
+        }
+        part.feed(&buf[..n]);
+        left -= n as u64;
+    }
+    part.finish(last);
+    Some(part)
 }
 
 fn parse_now(now: Option<&str>) -> Result<Timestamp, String> {
