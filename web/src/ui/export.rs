@@ -23,9 +23,11 @@ pub fn exports() -> Html {
                         <li class="card">
                             <h2>{ f.label() }</h2>
                             <p>{ f.describe() }</p>
-                            <button type="button" class="button primary" {onclick} data-export={f.filename()}>
-                                { format!("Save {}", f.filename()) }
+                            <button type="button" class="button primary" {onclick} data-export={f.filename()}
+                                aria-label={format!("Save {}", f.filename())}>
+                                { format!("Save {}", f.label()) }
                             </button>
+                            <p class="muted small">{ f.filename() }</p>
                         </li>
                     }
                 }) }
