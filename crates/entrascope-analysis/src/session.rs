@@ -60,6 +60,8 @@ pub struct Session {
     slots: Vec<Slot>,
     current: Option<(String, Route, u64)>,
     zip_depth: u32,
+    /// The size of the file being read, when the caller said it.
+    expect: Option<u64>,
 }
 
 impl Default for Session {
@@ -84,7 +86,7 @@ fn looks_like_ooxml(head: &[u8]) -> Option<&'static str> {
 
 impl Session {
     pub fn new() -> Session {
-        Session { ingest: Ingest::new(), connect: Collector::default(), slots: Vec::new(), current: None, zip_depth: 0 }
+        Session { ingest: Ingest::new(), connect: Collector::default(), slots: Vec::new(), current: None, zip_depth: 0, expect: None }
     }
 
     /// Starts an input. `path` is how reports name it (relative path in a
@@ -94,6 +96,18 @@ impl Session {
             self.end_file();
         }
         self.current = Some((path.to_string(), Route::Pending(Vec::new()), 0));
+        self.expect = None;
+    }
+
+    /// Says the size in bytes of the file being read: a log export's record
+    /// table is then sized once from it instead of doubling as it grows
+    /// (see [`entrascope_logs::Ingest::expect_bytes`]). Optional.
+    pub fn expect_bytes(&mut self, total: u64) {
+        match self.current.as_ref() {
+            Some((_, Route::Log, _)) => self.ingest.expect_bytes(total),
+            Some((_, Route::Pending(_), _)) => self.expect = Some(total),
+            _ => {}
+        }
     }
 
     /// Feeds the next chunk of the current input.
@@ -136,6 +150,9 @@ impl Session {
             match entrascope_logs::sniff(&head) {
                 Sniff::Log | Sniff::NeedMore if !head.is_empty() || !complete => {
                     self.ingest.begin(path);
+                    if let Some(total) = self.expect.take() {
+                        self.ingest.expect_bytes(total);
+                    }
                     self.ingest.feed(&head);
                     Route::Log
                 }
@@ -284,6 +301,7 @@ impl Session {
     /// Reads a whole input held in memory (zip aware).
     pub fn add_bytes(&mut self, path: &str, bytes: &[u8]) -> Option<FileSummary> {
         self.begin_file(path);
+        self.expect_bytes(bytes.len() as u64);
         for chunk in bytes.chunks(1 << 20) {
             self.feed(chunk);
         }

@@ -189,6 +189,8 @@ const MIN_PART: u64 = 16 << 20;
 /// joined in order (a part that cannot be joined exactly is read again here).
 fn read_file(session: &mut Session, path: &Path, mut file: std::fs::File, threads: usize) {
     let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+    // The whole file's records end up here (parts are joined into it).
+    session.expect_bytes(size);
     let mut buf = vec![0u8; READ];
     let mut pos = 0u64;
     // The head, until the reader knows the header (at most 8 MiB).
@@ -300,6 +302,7 @@ fn read_part(path: &Path, header: &[u8], from: u64, to: u64, last: bool) -> Opti
     let mut f = std::fs::File::open(path).ok()?;
     f.seek(SeekFrom::Start(from)).ok()?;
     let mut part = entrascope_analysis::Part::new(&display_path(path), header);
+    part.expect_bytes(header.len() as u64 + (to - from));
     let mut buf = vec![0u8; READ];
     let mut left = to - from;
     while left > 0 {

@@ -24,6 +24,17 @@ pub struct FileState {
     pub signin_start: usize,
     /// Scratch for lower-casing.
     pub scratch: String,
+    /// The record tables were sized from the input's size: beyond that they
+    /// grow by an eighth, not twofold (see `Ingest::expect_bytes`).
+    pub gentle_growth: bool,
+}
+
+/// Room for one more record: an eighth more at a time under `gentle` growth.
+#[inline]
+fn make_room<T>(v: &mut Vec<T>, gentle: bool) {
+    if gentle && v.len() == v.capacity() {
+        v.reserve_exact((v.len() / 8).max(1024));
+    }
 }
 
 impl FileState {
@@ -66,6 +77,7 @@ pub fn push_signin(ds: &mut Dataset, fs: &mut FileState, s: SignIn) {
     info.records += 1;
     info.saw(s.time);
     fs.kinds[kind_index(s.kind)] += 1;
+    make_room(&mut ds.signins, fs.gentle_growth);
     ds.signins.push(s);
 }
 
@@ -74,6 +86,7 @@ pub fn push_audit(ds: &mut Dataset, fs: &mut FileState, a: AuditEvent) {
     info.records += 1;
     info.saw(a.time);
     fs.audits += 1;
+    make_room(&mut ds.audits, fs.gentle_growth);
     ds.audits.push(a);
 }
 
