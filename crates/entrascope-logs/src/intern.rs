@@ -48,6 +48,16 @@ fn slice<'a>(arena: &'a str, ends: &[usize], idx: u32) -> &'a str {
     &arena[start..ends[i]]
 }
 
+/// The bytes of a string, for comparing (no character-boundary checks:
+/// every string starts and ends on one).
+#[inline]
+fn bytes<'a>(arena: &'a str, ends: &[usize], idx: u32) -> &'a [u8] {
+    let i = idx as usize;
+    let start = if i == 0 { 0 } else { ends.get(i - 1).copied().unwrap_or(0) };
+    let end = ends.get(i).copied().unwrap_or(start);
+    arena.as_bytes().get(start..end).unwrap_or(&[])
+}
+
 impl Interner {
     pub fn new() -> Interner {
         Interner { arena: String::new(), ends: vec![0], table: HashTable::new(), hasher: FxBuildHasher }
@@ -66,7 +76,7 @@ impl Interner {
         }
         let hash = Self::hash(&self.hasher, s);
         let (arena, ends) = (&self.arena, &self.ends);
-        if let Some(idx) = self.table.find(hash, |i| slice(arena, ends, *i) == s) {
+        if let Some(idx) = self.table.find(hash, |i| bytes(arena, ends, *i) == s.as_bytes()) {
             return Sym(*idx);
         }
         let idx = self.ends.len() as u32;
@@ -83,7 +93,7 @@ impl Interner {
             return Some(Sym::EMPTY);
         }
         let hash = Self::hash(&self.hasher, s);
-        self.table.find(hash, |i| slice(&self.arena, &self.ends, *i) == s).map(|i| Sym(*i))
+        self.table.find(hash, |i| bytes(&self.arena, &self.ends, *i) == s.as_bytes()).map(|i| Sym(*i))
     }
 
     pub fn resolve(&self, sym: Sym) -> &str {

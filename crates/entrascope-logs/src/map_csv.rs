@@ -227,6 +227,45 @@ struct SignInCols {
     /// The file has "Service principal ID" and no user columns.
     app_file: bool,
     nonint_tokens: u64,
+    cache: ColumnCache,
+}
+
+/// Values recently interned, per column: most columns repeat a few values
+/// (applications, tenants, locations, browsers), and comparing a value with
+/// the one last seen in its slot is cheaper than a lookup in the interner's
+/// table, which holds millions of strings (unique token ids) and is mostly
+/// out of cache. A slot only ever answers with the symbol of the very same
+/// text, so results are exactly those of [`Interner::intern`].
+struct ColumnCache {
+    slots: Vec<Sym>,
+}
+
+/// Slots per column (a power of two).
+const CACHE_WAYS: usize = 64;
+
+impl ColumnCache {
+    fn new(columns: usize) -> ColumnCache {
+        ColumnCache { slots: vec![Sym::EMPTY; columns * CACHE_WAYS] }
+    }
+
+    #[inline]
+    fn intern(&mut self, st: &mut Interner, column: usize, v: &str) -> Sym {
+        let b = v.as_bytes();
+        let (Some(&first), Some(&last)) = (b.first(), b.last()) else { return Sym::EMPTY };
+        let mid = b.get(b.len() / 2).copied().unwrap_or(0) as usize;
+        let way = (b.len().wrapping_mul(31) ^ first as usize ^ ((last as usize) << 3) ^ (mid << 1)) & (CACHE_WAYS - 1);
+        let i = column * CACHE_WAYS + way;
+        if let Some(&sym) = self.slots.get(i) {
+            if !sym.is_empty() && st.resolve(sym).as_bytes() == b {
+                return sym;
+            }
+        }
+        let sym = st.intern(v);
+        if let Some(slot) = self.slots.get_mut(i) {
+            *slot = sym;
+        }
+        sym
+    }
 }
 
 struct AuthCols {
@@ -310,7 +349,9 @@ impl CsvMapper {
             } else {
                 InputKind::SignInServicePrincipal
             });
-            return Ok(CsvMapper { m: Mapper::SignIn(SignInCols { cols, app_file, nonint_tokens: 0 }) });
+            // One cache column per mapped column, three for a location's parts.
+            let cache = ColumnCache::new(cols.len() + 3);
+            return Ok(CsvMapper { m: Mapper::SignIn(SignInCols { cols, app_file, nonint_tokens: 0, cache }) });
         }
         let non_ascii: Vec<&String> = raw.iter().filter(|h| !h.is_ascii()).collect();
         if !non_ascii.is_empty() || names.iter().any(|n| FOREIGN_HEADERS.contains(&n.as_str()) && n != "date (utc)") {
@@ -423,7 +464,9 @@ fn signin_row(c: &mut SignInCols, ds: &mut Dataset, fs: &mut FileState, row: &Ro
     let mut status = "";
     let mut code_text = "";
     let mut failure = "";
-    for &(i, f) in &c.cols {
+    let ncols = c.cols.len();
+    let cache = &mut c.cache;
+    for (col, &(i, f)) in c.cols.iter().enumerate() {
         let v = norm::strip_excel(row.get(i));
         if v.is_empty() {
             continue;
@@ -431,11 +474,13 @@ fn signin_row(c: &mut SignInCols, ds: &mut Dataset, fs: &mut FileState, row: &Ro
         match f {
             F::Time => time_text = v,
             F::RequestId => s.request_id = Id::new(v, st),
-            F::UserAgent => s.user_agent = st.intern(v),
+            F::UserAgent => s.user_agent = cache.intern(st, col, v),
             F::CorrelationId => s.correlation_id = Id::new(v, st),
-            F::UserId => s.user_id = st.intern(v),
-            F::User => s.user_display = st.intern(v),
-            F::Username => s.upn = sym_lower(st, &mut fs.scratch, v),
+            F::UserId => s.user_id = cache.intern(st, col, v),
+            F::User => s.user_display = cache.intern(st, col, v),
+            F::Username => {
+                s.upn = if norm::has_upper(v) { sym_lower(st, &mut fs.scratch, v) } else { cache.intern(st, col, v) };
+            }
             F::UserType => s.user_type = sym_enum(st, Enum::UserType, v),
             F::CrossTenant => s.cross_tenant_access_type = sym_enum(st, Enum::CrossTenant, v),
             F::IncomingTokenType => {
@@ -446,46 +491,46 @@ fn signin_row(c: &mut SignInCols, ds: &mut Dataset, fs: &mut FileState, row: &Ro
             }
             F::AuthProtocol => s.auth_protocol = sym_enum(st, Enum::AuthProtocol, v),
             F::UniqueTokenId => s.unique_token_id = Id::new(v, st),
-            F::Application => s.app_display = st.intern(v),
-            F::ApplicationId => s.app_id = st.intern(v),
-            F::Resource => s.resource_display = st.intern(v),
-            F::ResourceId => s.resource_id = st.intern(v),
-            F::ResourceTenantId => s.resource_tenant_id = st.intern(v),
-            F::HomeTenantId => s.home_tenant_id = st.intern(v),
-            F::HomeTenantName => s.home_tenant_name = st.intern(v),
-            F::Ip => s.ip = st.intern(v),
+            F::Application => s.app_display = cache.intern(st, col, v),
+            F::ApplicationId => s.app_id = cache.intern(st, col, v),
+            F::Resource => s.resource_display = cache.intern(st, col, v),
+            F::ResourceId => s.resource_id = cache.intern(st, col, v),
+            F::ResourceTenantId => s.resource_tenant_id = cache.intern(st, col, v),
+            F::HomeTenantId => s.home_tenant_id = cache.intern(st, col, v),
+            F::HomeTenantName => s.home_tenant_name = cache.intern(st, col, v),
+            F::Ip => s.ip = cache.intern(st, col, v),
             F::Location => {
                 let (city, state, country) = norm::split_location(v);
-                s.city = st.intern(city);
-                s.state = st.intern(state);
-                s.country = st.intern(country);
+                s.city = cache.intern(st, ncols, city);
+                s.state = cache.intern(st, ncols + 1, state);
+                s.country = cache.intern(st, ncols + 2, country);
             }
             F::Status => status = v,
             F::ErrorCode => code_text = v,
             F::FailureReason => failure = v,
-            F::ClientApp => s.client_app = st.intern(v),
-            F::DeviceId => s.device_id = st.intern(v),
-            F::DeviceName => s.device_name = st.intern(v),
-            F::Browser => s.browser = st.intern(v),
-            F::Os => s.os = st.intern(v),
+            F::ClientApp => s.client_app = cache.intern(st, col, v),
+            F::DeviceId => s.device_id = cache.intern(st, col, v),
+            F::DeviceName => s.device_name = cache.intern(st, col, v),
+            F::Browser => s.browser = cache.intern(st, col, v),
+            F::Os => s.os = cache.intern(st, col, v),
             F::Compliant => s.compliant = norm::tri(v),
             F::Managed => s.managed = norm::tri(v),
-            F::JoinType => s.trust_type = st.intern(v),
-            F::MfaResult => s.mfa_result = st.intern(v),
-            F::MfaMethod => s.mfa_method = st.intern(v),
-            F::MfaDetail => s.mfa_detail = st.intern(v),
+            F::JoinType => s.trust_type = cache.intern(st, col, v),
+            F::MfaResult => s.mfa_result = cache.intern(st, col, v),
+            F::MfaMethod => s.mfa_method = cache.intern(st, col, v),
+            F::MfaDetail => s.mfa_detail = cache.intern(st, col, v),
             F::AuthRequirement => s.auth_requirement = norm::auth_requirement(v),
-            F::SignInIdentifier => s.sign_in_identifier = st.intern(v),
+            F::SignInIdentifier => s.sign_in_identifier = cache.intern(st, col, v),
             F::SessionId => s.session_id = Id::new(v, st),
-            F::IpSeenByResource => s.ip_seen_by_resource = st.intern(v),
+            F::IpSeenByResource => s.ip_seen_by_resource = cache.intern(st, col, v),
             F::Asn => s.asn = norm::error_code(v).unwrap_or(0),
             F::Flagged => s.flagged_for_review = norm::tri(v),
             F::TokenIssuerType => s.token_issuer_type = sym_enum(st, Enum::TokenIssuerType, v),
-            F::TokenIssuerName => s.token_issuer_name = st.intern(v),
+            F::TokenIssuerName => s.token_issuer_name = cache.intern(st, col, v),
             F::ConditionalAccess => s.ca_status = norm::ca_status(v),
             F::ManagedIdentityType => s.managed_identity_type = sym_msi(st, v),
-            F::ServicePrincipalId => s.service_principal_id = st.intern(v),
-            F::ServicePrincipalName => s.service_principal_name = st.intern(v),
+            F::ServicePrincipalId => s.service_principal_id = cache.intern(st, col, v),
+            F::ServicePrincipalName => s.service_principal_name = cache.intern(st, col, v),
         }
     }
     s.time = norm::required_time("date", time_text, &mut fs.order)?;

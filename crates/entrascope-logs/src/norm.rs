@@ -20,6 +20,12 @@ use crate::model::{AuditResult, AuthRequirement, CaStatus, Outcome, Tri};
 /// Removes the apostrophe Excel (or a portal replica) puts before values
 /// starting with `=`, `+`, `-`, `@` or digits to keep them as text.
 pub fn strip_excel(s: &str) -> &str {
+    // Most values start and end with a visible ASCII character: nothing to strip.
+    if let (Some(&first), Some(&last)) = (s.as_bytes().first(), s.as_bytes().last()) {
+        if first > b' ' && first < 0x7f && first != b'\'' && last > b' ' && last < 0x7f {
+            return s;
+        }
+    }
     let s = s.trim();
     s.strip_prefix('\'').map(str::trim_start).unwrap_or(s)
 }
