@@ -127,6 +127,47 @@ function chromiumProcesses() {
   return out;
 }
 
+/** CPU seconds of every thread of the Chromium processes, by "pid/tid name". */
+function threadCpu() {
+  const out = new Map();
+  for (const p of chromiumProcesses()) {
+    let tids = [];
+    try {
+      tids = fs.readdirSync(`/proc/${p.pid}/task`);
+    } catch {
+      continue;
+    }
+    for (const tid of tids) {
+      try {
+        const stat = fs.readFileSync(`/proc/${p.pid}/task/${tid}/stat`, 'utf8');
+        const close = stat.lastIndexOf(')');
+        const name = stat.slice(stat.indexOf('(') + 1, close);
+        const f = stat.slice(close + 2).split(' ');
+        // Fields 14 and 15 (utime, stime) in clock ticks; f[0] is field 3.
+        const secs = (Number(f[11]) + Number(f[12])) / 100;
+        out.set(`${p.type} ${p.pid}/${tid} ${name}`, secs);
+      } catch {
+        // The thread ended.
+      }
+    }
+  }
+  return out;
+}
+
+/** CPU time spent since `before`, summed by process type and thread name, largest first. */
+function cpuSince(before) {
+  const after = threadCpu();
+  const by = new Map();
+  for (const [k, v] of after) {
+    const d = v - (before.get(k) || 0);
+    if (d <= 0) continue;
+    const [type, , ...name] = k.split(' ');
+    const key = `${type}: ${name.join(' ')}`;
+    by.set(key, (by.get(key) || 0) + d);
+  }
+  return [...by.entries()].sort((a, b) => b[1] - a[1]).slice(0, 12).map(([thread, s]) => ({ thread, s: Math.round(s * 100) / 100 }));
+}
+
 /** Polls renderer memory: peak of the sum of renderer RSS, and each renderer's VmHWM. */
 function memoryPoller(intervalMs = 100) {
   const hwm = new Map();
@@ -231,6 +272,7 @@ async function main() {
     await page.waitForTimeout(1000);
     const base = await page.evaluate(() => ({ heap: performance.memory?.usedJSHeapSize || 0, longtasks: window.__bench.longtasks.length }));
     const poller = memoryPoller();
+    const cpuBefore = threadCpu();
     const t0 = Date.now();
     await page.setInputFiles('#file-input', args.files);
     let status;
@@ -244,6 +286,7 @@ async function main() {
     // Let the report render, then collect.
     if (status === 'done') await page.waitForTimeout(1500);
     const mem = poller.stop();
+    result.cpu_by_thread = cpuSince(cpuBefore);
     result.status = status;
     result.wall_s = wall;
     Object.assign(result, mem);

@@ -65,6 +65,13 @@ impl Engine {
         session.begin_file(path);
     }
 
+    /// The size of the file begun (see `Session::expect_bytes`).
+    pub fn expect_bytes(&mut self, total: u64) {
+        if let Some(s) = self.session.as_mut() {
+            s.expect_bytes(total);
+        }
+    }
+
     pub fn feed(&mut self, chunk: &[u8]) {
         if let Some(s) = self.session.as_mut() {
             s.feed(chunk);

@@ -77,11 +77,14 @@ fn analyze(settings: &Settings, now_ms: i64) {
 fn handle(msg: ToWorker, blobs: Vec<Blob>) {
     match msg {
         ToWorker::Ingest { paths, settings, now_ms } => {
+            let t0 = js_sys::Date::now();
             if let Err(e) = read_all(&paths, &blobs) {
                 post(&FromWorker::Error(e), None);
                 return;
             }
+            let t1 = js_sys::Date::now();
             analyze(&settings, now_ms);
+            publish_stats(&[("read_s", (t1 - t0) / 1000.0), ("analyze_s", (js_sys::Date::now() - t1) / 1000.0)]);
         }
         ToWorker::Analyze { settings, now_ms } => analyze(&settings, now_ms),
         ToWorker::Detail { finding } => {
@@ -128,6 +131,24 @@ fn handle(msg: ToWorker, blobs: Vec<Blob>) {
     }
 }
 
+/// An optional hook for benchmarks (`bench/browser.mjs` reads it through
+/// the browser's debugging protocol): the size of this worker's wasm memory
+/// (which only grows, so it is the peak) and how long the last run's phases
+/// took, on the worker's own global scope as `__entrascope_stats`. Nothing
+/// is sent anywhere.
+fn publish_stats(phases: &[(&str, f64)]) {
+    let stats = Object::new();
+    let memory = wasm_bindgen::memory().unchecked_into::<js_sys::WebAssembly::Memory>();
+    let bytes = memory.buffer().unchecked_into::<js_sys::ArrayBuffer>().byte_length();
+    let _ = Reflect::set(&stats, &"wasm_memory_bytes".into(), &JsValue::from_f64(bytes as f64));
+    let times = Object::new();
+    for (name, secs) in phases {
+        let _ = Reflect::set(&times, &JsValue::from_str(name), &JsValue::from_f64(*secs));
+    }
+    let _ = Reflect::set(&stats, &"phases".into(), &times);
+    let _ = Reflect::set(&scope(), &"__entrascope_stats".into(), &stats);
+}
+
 /// Reads every input into a fresh session, posting progress per slice.
 fn read_all(paths: &[String], blobs: &[Blob]) -> Result<(), String> {
     if paths.len() != blobs.len() {
@@ -146,7 +167,12 @@ fn read_all(paths: &[String], blobs: &[Blob]) -> Result<(), String> {
             rejected: 0,
             done: false,
         };
-        ENGINE.with(|e| e.borrow_mut().begin_file(path));
+        ENGINE.with(|e| {
+            let mut e = e.borrow_mut();
+            e.begin_file(path);
+            // Sizes the record table once (see Session::expect_bytes).
+            e.expect_bytes(total as u64);
+        });
         let mut at = 0.0;
         let mut buf = Vec::new();
         while at < total {
