@@ -267,11 +267,16 @@ impl CsvFramer {
     /// Continues as if the bytes of another framer (the part of the same
     /// input after this one, read in parallel) had been read here: its
     /// position (already in this input's numbering) and counts.
-    pub fn continue_from(&mut self, other: &CsvFramer, offset: u64, line: u64) {
+    pub fn continue_from(&mut self, rows: u64, lossy_warned: bool, offset: u64, line: u64) {
         self.offset = offset;
         self.rdr.set_line(line);
-        self.rows += other.rows;
-        self.lossy_warned |= other.lossy_warned;
+        self.rows += rows;
+        self.lossy_warned |= lossy_warned;
+    }
+
+    /// Rows seen and whether the not-UTF-8 warning was given (for joining parts).
+    pub fn counts(&self) -> (u64, bool) {
+        (self.rows, self.lossy_warned)
     }
 
     /// Ends the input.

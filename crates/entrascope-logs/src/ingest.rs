@@ -239,78 +239,98 @@ impl Ingest {
     /// an order the part could not know), the part is returned untouched:
     /// feed its bytes here instead.
     pub fn adopt(&mut self, part: Part) -> Result<(), Part> {
-        if !self.can_adopt(&part) {
+        let Some(summary) = part.summary() else { return Err(part) };
+        if !self.can_adopt(&summary) {
             return Err(part);
         }
-        let Part { ing: other, header_bytes, .. } = part;
-        let Ingest { ds: mut pds, cur: pcur } = *other;
-        let (Some(cur), Some(pcur)) = (self.cur.as_mut(), pcur) else { return Ok(()) };
-        let (Stage::Csv(fr, Some(mapper)), Stage::Csv(pfr, Some(pmapper))) = (&mut cur.stage, pcur.stage) else { return Ok(()) };
+        let Ingest { ds, .. } = *part.ing;
+        // Cannot fail: can_adopt checked what join needs, and moving
+        // in-memory records has no error.
+        let _ = self.join(&summary, |this, fix| {
+            this.ds.append_records(ds, fix);
+            Ok(())
+        });
+        Ok(())
+    }
+
+    /// [`Ingest::adopt`] for a part in its byte form ([`Part::encode`]),
+    /// as another web worker sends it. `Err` says why it was not joined
+    /// (nothing of it was); then feed the part's bytes here instead.
+    pub fn adopt_encoded(&mut self, bytes: &[u8]) -> Result<(), String> {
+        let mut r = crate::wire::Reader::new(bytes);
+        let summary = PartSummary::read(&mut r)?;
+        if !self.can_adopt(&summary) {
+            return Err("the part cannot be joined exactly here".into());
+        }
+        self.join(&summary, |this, fix| this.ds.append_encoded(&mut r, fix))
+    }
+
+    /// Joins a part that [`Ingest::can_adopt`] accepted: `append` moves its
+    /// records in, renumbering their sources with the function it is given.
+    fn join(&mut self, p: &PartSummary, append: impl FnOnce(&mut Ingest, &dyn Fn(Src) -> Src) -> Result<(), String>) -> Result<(), String> {
+        let Some(cur) = self.cur.as_ref() else { return Err("no input".into()) };
+        let Stage::Csv(fr, Some(_)) = &cur.stage else { return Err("no CSV input".into()) };
         let input = cur.fs.input;
         let (offset, line) = fr.position();
         let (data_offset, data_line) = fr.first_data().unwrap_or((0, 1));
         // The part numbered lines and offsets from its header; here they
         // continue from where this reading stands.
         let (line_delta, offset_delta) = (line - data_line, offset - data_offset);
-        let (poffset, pline) = pfr.position();
-        fr.continue_from(&pfr, poffset + offset_delta, pline + line_delta);
-        mapper.absorb(&pmapper);
-        let pinfo = pds.inputs.swap_remove(0);
-        let fs = &mut cur.fs;
-        for (k, n) in fs.kinds.iter_mut().zip(pcur.fs.kinds) {
-            *k += n;
-        }
-fs.audits += pcur.fs.audits;
-        fs.steps += pcur.fs.steps;
-fs.order = pcur.fs.order;
-        let info = &mut self.ds.inputs[input as usize];
-        info.records += pinfo.records;
-        info.bytes += pinfo.bytes.saturating_sub(header_bytes);
-        if let Some(t) = pinfo.first {
-            info.saw(t);
-        }
-        if let Some(t) = pinfo.last {
-            info.saw(t);
-        }
-        self.ds.append_records(pds, |src| Src {
+        let fix = move |src: Src| Src {
             input,
             line: (src.line as u64 + line_delta).min(u32::MAX as u64) as u32,
             offset: src.offset + offset_delta,
             len: src.len,
-        });
+        };
+        append(self, &fix)?;
+        let Some(cur) = self.cur.as_mut() else { return Err("no input".into()) };
+        let Stage::Csv(fr, Some(mapper)) = &mut cur.stage else { return Err("no CSV input".into()) };
+        fr.continue_from(p.rows, p.lossy_warned, p.position.0 + offset_delta, p.position.1 + line_delta);
+        mapper.add_nonint_tokens(p.nonint_tokens);
+        let fs = &mut cur.fs;
+        for (k, n) in fs.kinds.iter_mut().zip(p.kinds) {
+            *k += n;
+        }
+        fs.audits += p.audits;
+        fs.steps += p.steps;
+        fs.order = p.order;
+        let info = &mut self.ds.inputs[input as usize];
+        info.records += p.records;
+        info.bytes += p.bytes.saturating_sub(p.header_bytes);
+        if let Some(t) = p.first {
+            info.saw(t);
+        }
+        if let Some(t) = p.last_time {
+            info.saw(t);
+        }
         Ok(())
     }
 
-    fn can_adopt(&self, part: &Part) -> bool {
+    fn can_adopt(&self, p: &PartSummary) -> bool {
         let Some(cur) = self.cur.as_ref() else { return false };
         let Stage::Csv(fr, Some(mapper)) = &cur.stage else { return false };
         let Some(info) = self.ds.inputs.get(cur.fs.input as usize) else { return false };
-        let Some(pcur) = part.ing.cur.as_ref() else { return false };
-        let Stage::Csv(pfr, Some(pmapper)) = &pcur.stage else { return false };
-        let Some(pinfo) = part.ing.ds.inputs.first() else { return false };
-        let fits = part.finished
-            && (part.last || pfr.at_boundary())
+        p.finished
+            && (p.last || p.at_boundary)
             && cur.utf16.is_none()
             && cur.encoding == Encoding::Utf8
-            && pcur.utf16.is_none()
-            && pcur.bom == cur.bom
+            && p.plain_utf8
+            && p.bom == cur.bom as u64
             && fr.at_boundary()
             && fr.first_data().is_some()
-            && pfr.first_data() == fr.first_data()
+            && p.first_data == fr.first_data()
             // Locale dates of an order only the earlier rows settled would
             // read differently in the part.
             && cur.fs.order == DateOrder::Unknown
-            && pcur.fs.format == cur.fs.format
-            && pcur.fs.header_kind == cur.fs.header_kind
-            && pinfo.error.is_none()
-            && pinfo.rejected_total == 0
-            && pinfo.warnings.iter().all(|w| info.warnings.contains(w))
-            && pcur.fs.name_hint == cur.fs.name_hint;
-        if !fits {
-            return false;
-        }
-        // Same header, same mapping.
-        mapper.compatible(pmapper)
+            && p.format == cur.fs.format
+            && p.header_kind == cur.fs.header_kind
+            && !p.error
+            && p.rejected_total == 0
+            && p.warnings.iter().all(|w| info.warnings.contains(w))
+            && p.name_hint == cur.fs.name_hint
+            // Same header, same mapping (kind 0 never joins).
+            && mapper.fingerprint().0 != 0
+            && p.mapper == Some(mapper.fingerprint())
     }
 
     /// The dataset read so far (not yet joined or sorted).
@@ -403,6 +423,58 @@ impl Part {
         }
     }
 
+    /// What [`Ingest::adopt`] needs to know besides the records; `None`
+    /// when the part is not a CSV input with a recognized header.
+    fn summary(&self) -> Option<PartSummary> {
+        let cur = self.ing.cur.as_ref()?;
+        let Stage::Csv(fr, Some(mapper)) = &cur.stage else { return None };
+        let info = self.ing.ds.inputs.first()?;
+        let (rows, lossy_warned) = fr.counts();
+        Some(PartSummary {
+            header_bytes: self.header_bytes,
+            last: self.last,
+            finished: self.finished,
+            bom: cur.bom as u64,
+            plain_utf8: cur.utf16.is_none() && cur.encoding == Encoding::Utf8,
+            at_boundary: fr.at_boundary(),
+            first_data: fr.first_data(),
+            position: fr.position(),
+            rows,
+            lossy_warned,
+            kinds: cur.fs.kinds,
+            audits: cur.fs.audits,
+            steps: cur.fs.steps,
+            order: cur.fs.order,
+            format: cur.fs.format,
+            header_kind: cur.fs.header_kind,
+            name_hint: cur.fs.name_hint,
+            mapper: Some(mapper.fingerprint()),
+            nonint_tokens: mapper.nonint_tokens(),
+            records: info.records,
+            bytes: info.bytes,
+            first: info.first,
+            last_time: info.last,
+            rejected_total: info.rejected_total,
+            error: info.error.is_some(),
+            warnings: info.warnings.clone(),
+        })
+    }
+
+    /// The part in a byte form another web worker can join with
+    /// [`Ingest::adopt_encoded`]. A part that could not be joined anyway
+    /// (damaged rows, no CSV header) encodes to a short refusal.
+    pub fn encode(&self) -> Vec<u8> {
+        let mut w = crate::wire::Writer::default();
+        match self.summary() {
+            Some(s) if !s.error && s.rejected_total == 0 => {
+                s.write(&mut w);
+                crate::wire::put_dataset(&mut w, &self.ing.ds);
+            }
+            _ => w.buf.extend_from_slice(b"refused"),
+        }
+        w.buf
+    }
+
     /// Bytes of the input's range given (without the header).
     pub fn bytes(&self) -> u64 {
         self.ing.ds.inputs.first().map_or(0, |i| i.bytes.saturating_sub(self.header_bytes))
@@ -433,6 +505,186 @@ fn size_tables(cur: &mut Current, ds: &mut Dataset) {
         ds.audits.reserve_exact(more);
     } else if signins > 0 {
         ds.signins.reserve_exact(more);
+    }
+}
+
+/// What joining a part needs besides its records.
+#[derive(Debug, Clone, PartialEq)]
+struct PartSummary {
+    header_bytes: u64,
+    last: bool,
+    finished: bool,
+    bom: u64,
+    plain_utf8: bool,
+    at_boundary: bool,
+    first_data: Option<(u64, u64)>,
+    position: (u64, u64),
+    rows: u64,
+    lossy_warned: bool,
+    kinds: [u64; 4],
+    audits: u64,
+    steps: u64,
+    order: DateOrder,
+    format: Format,
+    header_kind: Option<InputKind>,
+    name_hint: Option<crate::model::SignInKind>,
+    mapper: Option<(u8, u64)>,
+    nonint_tokens: u64,
+    records: u64,
+    bytes: u64,
+    first: Option<entrascope_core::Timestamp>,
+    last_time: Option<entrascope_core::Timestamp>,
+    rejected_total: u64,
+    error: bool,
+    warnings: Vec<String>,
+}
+
+/// The first bytes of an encoded part.
+const PART_MAGIC: &[u8] = b"entrascope-part-1";
+
+impl PartSummary {
+    fn write(&self, w: &mut crate::wire::Writer) {
+        use crate::wire::*;
+        let PartSummary {
+            header_bytes,
+            last,
+            finished,
+            bom,
+            plain_utf8,
+            at_boundary,
+            first_data,
+            position,
+            rows,
+            lossy_warned,
+            kinds,
+            audits,
+            steps,
+            order,
+            format,
+            header_kind,
+            name_hint,
+            mapper,
+            nonint_tokens,
+            records,
+            bytes,
+            first,
+            last_time,
+            rejected_total,
+            error,
+            warnings,
+        } = self;
+        w.buf.extend_from_slice(PART_MAGIC);
+        w.u64(*header_bytes);
+        w.bool(*last);
+        w.bool(*finished);
+        w.u64(*bom);
+        w.bool(*plain_utf8);
+        w.bool(*at_boundary);
+        w.bool(first_data.is_some());
+        let (o, l) = first_data.unwrap_or((0, 0));
+        w.u64(o);
+        w.u64(l);
+        w.u64(position.0);
+        w.u64(position.1);
+        w.u64(*rows);
+        w.bool(*lossy_warned);
+        for k in kinds {
+            w.u64(*k);
+        }
+        w.u64(*audits);
+        w.u64(*steps);
+        put_order(w, *order);
+        put_format(w, *format);
+        w.bool(header_kind.is_some());
+        put_input_kind(w, header_kind.unwrap_or_default());
+        w.bool(name_hint.is_some());
+        put_kind(w, name_hint.unwrap_or_default());
+        w.bool(mapper.is_some());
+        let (mk, mf) = mapper.unwrap_or((0, 0));
+        w.u8(mk);
+        w.u64(mf);
+        w.u64(*nonint_tokens);
+        w.u64(*records);
+        w.u64(*bytes);
+        w.opt_time(*first);
+        w.opt_time(*last_time);
+        w.u64(*rejected_total);
+        w.bool(*error);
+        w.u64(warnings.len() as u64);
+        for x in warnings {
+            w.str(x);
+        }
+    }
+
+    fn read(r: &mut crate::wire::Reader) -> Result<PartSummary, String> {
+        use crate::wire::*;
+        for &b in PART_MAGIC {
+            if r.u8().ok() != Some(b) {
+                return Err("not an entrascope part (or one that could not be joined)".into());
+            }
+        }
+        let header_bytes = r.u64()?;
+        let last = r.bool()?;
+        let finished = r.bool()?;
+        let bom = r.u64()?;
+        let plain_utf8 = r.bool()?;
+        let at_boundary = r.bool()?;
+        let has_first = r.bool()?;
+        let first_data = (r.u64()?, r.u64()?);
+        let position = (r.u64()?, r.u64()?);
+        let rows = r.u64()?;
+        let lossy_warned = r.bool()?;
+        let kinds = [r.u64()?, r.u64()?, r.u64()?, r.u64()?];
+        let audits = r.u64()?;
+        let steps = r.u64()?;
+        let order = get_order(r)?;
+        let format = get_format(r)?;
+        let has_kind = r.bool()?;
+        let header_kind = get_input_kind(r)?;
+        let has_hint = r.bool()?;
+        let name_hint = get_kind(r)?;
+        let has_mapper = r.bool()?;
+        let mapper = (r.u8()?, r.u64()?);
+        let nonint_tokens = r.u64()?;
+        let records = r.u64()?;
+        let bytes = r.u64()?;
+        let first = r.opt_time()?;
+        let last_time = r.opt_time()?;
+        let rejected_total = r.u64()?;
+        let error = r.bool()?;
+        let n = r.count()?;
+        let mut warnings = Vec::with_capacity(n);
+        for _ in 0..n {
+            warnings.push(r.str()?.to_string());
+        }
+        Ok(PartSummary {
+            header_bytes,
+            last,
+            finished,
+            bom,
+            plain_utf8,
+            at_boundary,
+            first_data: has_first.then_some(first_data),
+            position,
+            rows,
+            lossy_warned,
+            kinds,
+            audits,
+            steps,
+            order,
+            format,
+            header_kind: has_kind.then_some(header_kind),
+            name_hint: has_hint.then_some(name_hint),
+            mapper: has_mapper.then_some(mapper),
+            nonint_tokens,
+            records,
+            bytes,
+            first,
+            last_time,
+            rejected_total,
+            error,
+            warnings,
+        })
     }
 }
 

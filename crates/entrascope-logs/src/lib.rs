@@ -22,6 +22,7 @@ pub mod model;
 pub mod norm;
 pub mod sink;
 pub mod view;
+pub mod wire;
 
 pub use ingest::{sniff, Ingest, Part, Sniff, SplitInfo};
 pub use model::*;

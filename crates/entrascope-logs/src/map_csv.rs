@@ -384,23 +384,41 @@ impl CsvMapper {
         }
     }
 
-    /// Whether `other` maps the same header the same way (a later part of
-    /// the same input read on its own; see [`CsvMapper::absorb`]).
-    pub fn compatible(&self, other: &CsvMapper) -> bool {
-        match (&self.m, &other.m) {
-            (Mapper::SignIn(a), Mapper::SignIn(b)) => a.app_file == b.app_file && a.cols == b.cols,
-            (Mapper::AuthDetails(_), Mapper::AuthDetails(_)) | (Mapper::Audit(_), Mapper::Audit(_)) => true,
-            // Log Analytics rows go through the JSON mapper, whose per-file
-            // state is not merged: such files are read in one piece.
-            _ => false,
+    /// What kind of mapping this is and a fingerprint of its columns: two
+    /// mappers with the same fingerprint map rows the same way (a later
+    /// part of the same input read on its own). Log Analytics rows go
+    /// through the JSON mapper, whose per-file state is not joined: kind 0,
+    /// which joins nothing.
+    pub fn fingerprint(&self) -> (u8, u64) {
+        use std::hash::{Hash, Hasher};
+        match &self.m {
+            Mapper::SignIn(c) => {
+                let mut h = rustc_hash::FxHasher::default();
+                c.app_file.hash(&mut h);
+                for (i, f) in &c.cols {
+                    i.hash(&mut h);
+                    format!("{f:?}").hash(&mut h);
+                }
+                (1, h.finish())
+            }
+            Mapper::AuthDetails(_) => (2, 0),
+            Mapper::Audit(_) => (3, 0),
+            Mapper::LogAnalytics(_) => (0, 0),
         }
     }
 
-    /// Takes in what a [`compatible`](CsvMapper::compatible) mapper of a
-    /// later part of the same input learned about the file.
-    pub fn absorb(&mut self, other: &CsvMapper) {
-        if let (Mapper::SignIn(a), Mapper::SignIn(b)) = (&mut self.m, &other.m) {
-            a.nonint_tokens += b.nonint_tokens;
+    /// Refresh or access tokens seen (what settles interactive vs not).
+    pub fn nonint_tokens(&self) -> u64 {
+        match &self.m {
+            Mapper::SignIn(c) => c.nonint_tokens,
+            _ => 0,
+        }
+    }
+
+    /// Adds what a later part of the same input counted.
+    pub fn add_nonint_tokens(&mut self, n: u64) {
+        if let Mapper::SignIn(c) = &mut self.m {
+            c.nonint_tokens += n;
         }
     }
 

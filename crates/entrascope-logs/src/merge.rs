@@ -78,6 +78,123 @@ impl Dataset {
     }
 }
 
+impl Dataset {
+    /// [`Dataset::append_records`] from the byte form of records
+    /// ([`crate::wire::put_dataset`]), without building the other dataset
+    /// first. On damaged bytes nothing is appended (strings already
+    /// interned stay, unused).
+    pub(crate) fn append_encoded(&mut self, r: &mut crate::wire::Reader, fix_src: impl Fn(Src) -> Src) -> Result<(), String> {
+        let lens = (
+            self.signins.len(),
+            self.audits.len(),
+            self.ca_results.len(),
+            self.auth_steps.len(),
+            self.targets.len(),
+            self.props.len(),
+            self.details.len(),
+            self.sym_lists.len(),
+            self.pending_steps.len(),
+        );
+        let res = self.append_encoded_inner(r, &fix_src);
+        if res.is_err() {
+            self.signins.truncate(lens.0);
+            self.audits.truncate(lens.1);
+            self.ca_results.truncate(lens.2);
+            self.auth_steps.truncate(lens.3);
+            self.targets.truncate(lens.4);
+            self.props.truncate(lens.5);
+            self.details.truncate(lens.6);
+            self.sym_lists.truncate(lens.7);
+            self.pending_steps.truncate(lens.8);
+        }
+        res
+    }
+
+    fn append_encoded_inner(&mut self, r: &mut crate::wire::Reader, fix_src: &impl Fn(Src) -> Src) -> Result<(), String> {
+        use crate::wire::*;
+        let n = r.count()?;
+        let mut syms = Vec::with_capacity(n);
+        for _ in 0..n {
+            syms.push(self.strings.intern(r.str()?));
+        }
+        let map = SymMap(syms);
+        let count = |r: &mut Reader| r.count();
+        // A range must stay inside the table it points into.
+        let check = |x: Range, table_len: usize| -> Result<Range, String> {
+            if (x.start as u64 + x.len as u64) <= table_len as u64 || x.len == 0 {
+                Ok(x)
+            } else {
+                Err("part data: bad range".to_string())
+            }
+        };
+
+        let ca_base = self.ca_results.len() as u32;
+        for _ in 0..count(r)? {
+            let CaPolicyResult { id, name, result, grant_controls } = get_ca(r)?;
+            self.ca_results.push(CaPolicyResult { id: map.get(id), name: map.get(name), result: map.get(result), grant_controls: map.get(grant_controls) });
+        }
+        let steps_base = self.auth_steps.len() as u32;
+        for _ in 0..count(r)? {
+            let s = get_step(r)?;
+            self.auth_steps.push(step(&map, s));
+        }
+        let targets_base = self.targets.len() as u32;
+        let n_targets = count(r)?;
+        let mut target_rows = Vec::with_capacity(n_targets);
+        for _ in 0..n_targets {
+            target_rows.push(get_target(r)?);
+        }
+        let props_base = self.props.len() as u32;
+        let n_props = count(r)?;
+        for _ in 0..n_props {
+            let ModifiedProperty { name, old, new } = get_prop(r)?;
+            self.props.push(ModifiedProperty { name: map.get(name), old: map.get(old), new: map.get(new) });
+        }
+        for t in target_rows {
+            let Target { kind, id, display, upn, modified } = t;
+            let modified = shift(check(modified, n_props)?, props_base);
+            self.targets.push(Target { kind: map.get(kind), id: map.get(id), display: map.get(display), upn: map.get(upn), modified });
+        }
+        let details_base = self.details.len() as u32;
+        let n_details = count(r)?;
+        for _ in 0..n_details {
+            let KeyValue { key, value } = get_kv(r)?;
+            self.details.push(KeyValue { key: map.get(key), value: map.get(value) });
+        }
+        let lists_base = self.sym_lists.len() as u32;
+        let n_lists = count(r)?;
+        for _ in 0..n_lists {
+            let s = r.sym()?;
+            self.sym_lists.push(map.get(s));
+        }
+        for _ in 0..count(r)? {
+            let id = get_id(r)?;
+            let s = get_step(r)?;
+            self.pending_steps.push((map.id(id), step(&map, s)));
+        }
+        let n_ca = (self.ca_results.len() as u32 - ca_base) as usize;
+        let n_steps = (self.auth_steps.len() as u32 - steps_base) as usize;
+        let n = count(r)?;
+        self.signins.reserve(n);
+        for _ in 0..n {
+            let s = get_signin(r)?;
+            check(s.risk_event_types, n_lists)?;
+            check(s.ca_policies, n_ca)?;
+            check(s.auth_steps, n_steps)?;
+            self.signins.push(signin(&map, s, ca_base, steps_base, lists_base, fix_src));
+        }
+        let n = count(r)?;
+        self.audits.reserve(n);
+        for _ in 0..n {
+            let a = get_audit(r)?;
+            check(a.targets, n_targets)?;
+            check(a.details, n_details)?;
+            self.audits.push(audit(&map, a, targets_base, details_base, fix_src));
+        }
+        Ok(())
+    }
+}
+
 fn step(map: &SymMap, a: AuthStep) -> AuthStep {
     let AuthStep { time, method, method_detail, succeeded, result_detail, requirement } = a;
     AuthStep {

@@ -55,6 +55,25 @@ impl Id {
         }
     }
 
+    /// The two words of the id (for the byte form of records, `wire`).
+    pub(crate) fn parts(self) -> (u64, u64) {
+        (self.hi, self.lo)
+    }
+
+    /// The symbol of an id that is interned text.
+    pub(crate) fn sym(self) -> Option<Sym> {
+        (self.hi == SYM_TAG).then_some(Sym(self.lo as u32))
+    }
+
+    pub(crate) fn from_sym(s: Sym) -> Id {
+        Id { hi: SYM_TAG, lo: s.0 as u64 }
+    }
+
+    /// A GUID's words; `None` for the forms reserved for nothing and text.
+    pub(crate) fn from_parts(hi: u64, lo: u64) -> Option<Id> {
+        (hi != SYM_TAG && (hi, lo) != (0, 0)).then_some(Id { hi, lo })
+    }
+
     /// The same id with its interned text (if any) renumbered by `map`,
     /// for moving records between datasets ([`Dataset::append_records`]).
     pub fn map_sym(self, map: impl Fn(Sym) -> Sym) -> Id {

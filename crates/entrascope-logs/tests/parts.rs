@@ -24,6 +24,12 @@ fn whole(path: &str, data: &[u8]) -> Dataset {
 /// joins them; feeds the part's bytes when the join is refused. Returns
 /// the dataset and whether the part was adopted.
 fn in_two(path: &str, data: &[u8], split: usize, chunk: usize) -> (Dataset, bool) {
+    in_two_as(path, data, split, chunk, false)
+}
+
+/// [`in_two`], the part crossing over in its byte form when `encoded`
+/// (as between web workers).
+fn in_two_as(path: &str, data: &[u8], split: usize, chunk: usize, encoded: bool) -> (Dataset, bool) {
     let mut ing = Ingest::new();
     ing.begin(path);
     // The head first, so the header is known, as a reader would.
@@ -45,9 +51,10 @@ fn in_two(path: &str, data: &[u8], split: usize, chunk: usize) -> (Dataset, bool
         part.feed(c);
     }
     part.finish(true);
-    let adopted = match ing.adopt(part) {
-        Ok(()) => true,
-        Err(_) => {
+    let joined = if encoded { ing.adopt_encoded(&part.encode()).is_ok() } else { ing.adopt(part).is_ok() };
+    let adopted = match joined {
+        true => true,
+        false => {
             for c in data[head..].chunks(chunk.max(1)) {
                 ing.feed(c);
             }
@@ -86,8 +93,8 @@ fn generated_exports_read_in_two_parts_as_in_one() {
             if split >= data.len() {
                 continue;
             }
-            for chunk in [4096, 1 << 16] {
-                let (ds, ok) = in_two(name, data, split, chunk);
+            for (chunk, encoded) in [(4096, false), (1 << 16, true)] {
+                let (ds, ok) = in_two_as(name, data, split, chunk, encoded);
                 tried += 1;
                 adopted += ok as usize;
                 assert_eq!(full_view(&ds), expected, "{name} split at {split}, chunks of {chunk}");
@@ -131,8 +138,8 @@ fn damaged_and_multiline_inputs_read_in_two_parts_as_in_one() {
             if split >= data.len() {
                 continue;
             }
-            for chunk in [7, 1 << 16] {
-                let (ds, ok) = in_two(name, data, split, chunk);
+            for (chunk, encoded) in [(7, false), (1 << 16, false), (1 << 16, true)] {
+                let (ds, ok) = in_two_as(name, data, split, chunk, encoded);
                 // Past the first 4 KiB (held until the format is known).
                 if name.ends_with("a.csv") && split > 4096 {
                     clean_tries += 1;
@@ -182,4 +189,38 @@ fn expected_size_sizes_the_record_table_once_and_reads_the_same() {
     assert_eq!(full_view(&sized), full_view(&plain));
     // Sized from the first rows: within a few percent, never twofold.
     assert!(cap >= 20_000 && cap <= 21_500, "capacity {cap} for 20000 rows");
+}
+
+#[test]
+fn a_damaged_encoded_part_is_refused_and_leaves_nothing_behind() {
+    let mut text = String::from("\"Date (UTC)\",\"Request ID\",\"Username\",\"Status\",\"Sign-in error code\"\n");
+    for i in 0..400 {
+        text.push_str(&format!("\"2025-10-01T10:00:00Z\",\"r{i}\",\"user{i}@x.com\",\"Success\",\"\"\n"));
+    }
+    let data = text.as_bytes();
+    let split = line_starts(data, 1).into_iter().find(|&s| s > 8192).unwrap();
+    let mut ing = Ingest::new();
+    ing.begin("InteractiveSignIns.csv");
+    ing.feed(&data[..split]);
+    let info = ing.split_info().unwrap();
+    let mut part = Part::new("InteractiveSignIns.csv", &data[..info.header_bytes as usize]);
+    part.feed(&data[split..]);
+    part.finish(true);
+    let bytes = part.encode();
+    let before = ing.dataset().signins.len();
+    // Cut short, and with a byte changed in every position of a stretch.
+    assert!(ing.adopt_encoded(&bytes[..bytes.len() - 3]).is_err());
+    assert_eq!(ing.dataset().signins.len(), before);
+    for i in (bytes.len() / 2..bytes.len()).step_by(97) {
+        let mut bad = bytes.clone();
+        bad[i] ^= 0x55;
+        // Either refused (nothing added) or read; never a panic.
+        if ing.adopt_encoded(&bad).is_err() {
+            assert_eq!(ing.dataset().signins.len(), before);
+        } else {
+            return;
+        }
+    }
+    assert!(ing.adopt_encoded(&bytes).is_ok());
+    assert_eq!(ing.dataset().signins.len(), 400);
 }
