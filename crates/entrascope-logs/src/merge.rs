@@ -37,7 +37,19 @@ impl Dataset {
     /// record's source (input index, line, offset). `other`'s inputs are
     /// not added: the caller says where its records belong.
     pub fn append_records(&mut self, other: Dataset, fix_src: impl Fn(Src) -> Src) {
-        let Dataset { strings, signins, audits, ca_results, auth_steps, targets, props, details, sym_lists, inputs: _, pending_steps } = other;
+        let Dataset {
+            strings,
+            signins,
+            audits,
+            ca_results,
+            auth_steps,
+            targets,
+            props,
+            details,
+            sym_lists,
+            inputs: _,
+            pending_steps,
+        } = other;
         let map = SymMap((0..strings.len()).map(|i| self.strings.intern(strings.resolve(Sym(i as u32)))).collect());
 
         let ca_base = self.ca_results.len() as u32;
@@ -49,7 +61,12 @@ impl Dataset {
 
         self.ca_results.extend(ca_results.into_iter().map(|c| {
             let CaPolicyResult { id, name, result, grant_controls } = c;
-            CaPolicyResult { id: map.get(id), name: map.get(name), result: map.get(result), grant_controls: map.get(grant_controls) }
+            CaPolicyResult {
+                id: map.get(id),
+                name: map.get(name),
+                result: map.get(result),
+                grant_controls: map.get(grant_controls),
+            }
         }));
         self.auth_steps.extend(auth_steps.into_iter().map(|a| step(&map, a)));
         self.props.extend(props.into_iter().map(|p| {
@@ -58,7 +75,13 @@ impl Dataset {
         }));
         self.targets.extend(targets.into_iter().map(|t| {
             let Target { kind, id, display, upn, modified } = t;
-            Target { kind: map.get(kind), id: map.get(id), display: map.get(display), upn: map.get(upn), modified: shift(modified, props_base) }
+            Target {
+                kind: map.get(kind),
+                id: map.get(id),
+                display: map.get(display),
+                upn: map.get(upn),
+                modified: shift(modified, props_base),
+            }
         }));
         self.details.extend(details.into_iter().map(|d| {
             let KeyValue { key, value } = d;
@@ -131,7 +154,12 @@ impl Dataset {
         let ca_base = self.ca_results.len() as u32;
         for _ in 0..count(r)? {
             let CaPolicyResult { id, name, result, grant_controls } = get_ca(r)?;
-            self.ca_results.push(CaPolicyResult { id: map.get(id), name: map.get(name), result: map.get(result), grant_controls: map.get(grant_controls) });
+            self.ca_results.push(CaPolicyResult {
+                id: map.get(id),
+                name: map.get(name),
+                result: map.get(result),
+                grant_controls: map.get(grant_controls),
+            });
         }
         let steps_base = self.auth_steps.len() as u32;
         for _ in 0..count(r)? {
@@ -153,7 +181,13 @@ impl Dataset {
         for t in target_rows {
             let Target { kind, id, display, upn, modified } = t;
             let modified = shift(check(modified, n_props)?, props_base);
-            self.targets.push(Target { kind: map.get(kind), id: map.get(id), display: map.get(display), upn: map.get(upn), modified });
+            self.targets.push(Target {
+                kind: map.get(kind),
+                id: map.get(id),
+                display: map.get(display),
+                upn: map.get(upn),
+                modified,
+            });
         }
         let details_base = self.details.len() as u32;
         let n_details = count(r)?;
@@ -354,7 +388,8 @@ fn audit(map: &SymMap, a: AuditEvent, targets_base: u32, details_base: u32, fix_
         details,
         src,
     } = a;
-    let Initiator { kind, user_id, upn, display, ip, app_id, app_display, service_principal_id, service_principal_name } = initiator;
+    let Initiator { kind, user_id, upn, display, ip, app_id, app_display, service_principal_id, service_principal_name } =
+        initiator;
     let m = |x: Sym| map.get(x);
     AuditEvent {
         time,

@@ -204,23 +204,69 @@ macro_rules! byte_enum {
     };
 }
 
-byte_enum!(put_kind, get_kind, SignInKind, [SignInKind::Interactive = 0, SignInKind::NonInteractive = 1, SignInKind::ServicePrincipal = 2, SignInKind::ManagedIdentity = 3]);
+byte_enum!(
+    put_kind,
+    get_kind,
+    SignInKind,
+    [
+        SignInKind::Interactive = 0,
+        SignInKind::NonInteractive = 1,
+        SignInKind::ServicePrincipal = 2,
+        SignInKind::ManagedIdentity = 3
+    ]
+);
 byte_enum!(put_outcome, get_outcome, Outcome, [Outcome::Success = 0, Outcome::Failure = 1, Outcome::Interrupted = 2]);
-byte_enum!(put_auth_req, get_auth_req, AuthRequirement, [AuthRequirement::Unknown = 0, AuthRequirement::SingleFactor = 1, AuthRequirement::MultiFactor = 2]);
-byte_enum!(put_ca_status, get_ca_status, CaStatus, [CaStatus::Unknown = 0, CaStatus::Success = 1, CaStatus::Failure = 2, CaStatus::NotApplied = 3]);
+byte_enum!(
+    put_auth_req,
+    get_auth_req,
+    AuthRequirement,
+    [AuthRequirement::Unknown = 0, AuthRequirement::SingleFactor = 1, AuthRequirement::MultiFactor = 2]
+);
+byte_enum!(
+    put_ca_status,
+    get_ca_status,
+    CaStatus,
+    [CaStatus::Unknown = 0, CaStatus::Success = 1, CaStatus::Failure = 2, CaStatus::NotApplied = 3]
+);
 byte_enum!(put_tri, get_tri, Tri, [Tri::Unknown = 0, Tri::No = 1, Tri::Yes = 2]);
 byte_enum!(put_actor_kind, get_actor_kind, ActorKind, [ActorKind::None = 0, ActorKind::User = 1, ActorKind::App = 2]);
-byte_enum!(put_audit_result, get_audit_result, AuditResult, [AuditResult::Unknown = 0, AuditResult::Success = 1, AuditResult::Failure = 2, AuditResult::Timeout = 3]);
+byte_enum!(
+    put_audit_result,
+    get_audit_result,
+    AuditResult,
+    [AuditResult::Unknown = 0, AuditResult::Success = 1, AuditResult::Failure = 2, AuditResult::Timeout = 3]
+);
 byte_enum!(put_order, get_order, DateOrder, [DateOrder::Unknown = 0, DateOrder::MonthFirst = 1, DateOrder::DayFirst = 2]);
-byte_enum!(put_format, get_format, Format, [
-    Format::PortalCsv = 0, Format::PortalJson = 1, Format::GraphJson = 2, Format::Ndjson = 3,
-    Format::LoganalyticsJson = 4, Format::LoganalyticsCsv = 5, Format::AzureMonitorJson = 6, Format::Unknown = 7,
-]);
-byte_enum!(put_input_kind, get_input_kind, InputKind, [
-    InputKind::SignInInteractive = 0, InputKind::SignInNonInteractive = 1, InputKind::SignInServicePrincipal = 2,
-    InputKind::SignInManagedIdentity = 3, InputKind::SignInMixed = 4, InputKind::AuthDetails = 5, InputKind::Audit = 6,
-    InputKind::Unknown = 7,
-]);
+byte_enum!(
+    put_format,
+    get_format,
+    Format,
+    [
+        Format::PortalCsv = 0,
+        Format::PortalJson = 1,
+        Format::GraphJson = 2,
+        Format::Ndjson = 3,
+        Format::LoganalyticsJson = 4,
+        Format::LoganalyticsCsv = 5,
+        Format::AzureMonitorJson = 6,
+        Format::Unknown = 7,
+    ]
+);
+byte_enum!(
+    put_input_kind,
+    get_input_kind,
+    InputKind,
+    [
+        InputKind::SignInInteractive = 0,
+        InputKind::SignInNonInteractive = 1,
+        InputKind::SignInServicePrincipal = 2,
+        InputKind::SignInManagedIdentity = 3,
+        InputKind::SignInMixed = 4,
+        InputKind::AuthDetails = 5,
+        InputKind::Audit = 6,
+        InputKind::Unknown = 7,
+    ]
+);
 
 // --- ids and records -------------------------------------------------------
 
@@ -565,7 +611,8 @@ pub fn put_audit(w: &mut Writer, a: &AuditEvent) {
         details,
         src,
     } = *a;
-    let Initiator { kind, user_id, upn, display, ip, app_id, app_display, service_principal_id, service_principal_name } = initiator;
+    let Initiator { kind, user_id, upn, display, ip, app_id, app_display, service_principal_id, service_principal_name } =
+        initiator;
     w.time(time);
     put_id(w, id);
     put_id(w, correlation_id);
@@ -627,7 +674,19 @@ pub fn get_audit(r: &mut Reader) -> R<AuditEvent> {
 /// The records of a dataset (not its inputs), in the order
 /// [`read_dataset`] reads them.
 pub fn put_dataset(w: &mut Writer, ds: &Dataset) {
-    let Dataset { strings, signins, audits, ca_results, auth_steps, targets, props, details, sym_lists, inputs: _, pending_steps } = ds;
+    let Dataset {
+        strings,
+        signins,
+        audits,
+        ca_results,
+        auth_steps,
+        targets,
+        props,
+        details,
+        sym_lists,
+        inputs: _,
+        pending_steps,
+    } = ds;
     w.u64(strings.len() as u64);
     for i in 0..strings.len() {
         w.str(strings.resolve(Sym(i as u32)));

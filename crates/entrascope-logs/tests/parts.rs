@@ -12,7 +12,13 @@ use entrascope_logs::{Dataset, Ingest, Part};
 /// Every record with its source, and the inputs' reports.
 fn full_view(ds: &Dataset) -> (Vec<serde_json::Value>, String, Vec<(u32, u32, u64, u32)>) {
     let (records, inputs) = common::view(ds);
-    let srcs = ds.signins.iter().map(|s| s.src).chain(ds.audits.iter().map(|a| a.src)).map(|s| (s.input, s.line, s.offset, s.len)).collect();
+    let srcs = ds
+        .signins
+        .iter()
+        .map(|s| s.src)
+        .chain(ds.audits.iter().map(|a| a.src))
+        .map(|s| (s.input, s.line, s.offset, s.len))
+        .collect();
     (records, inputs, srcs)
 }
 
@@ -131,7 +137,9 @@ fn damaged_and_multiline_inputs_read_in_two_parts_as_in_one() {
     damaged.push_str(row(99, "last@contoso.com", "203.0.113.1").trim_end());
     let with_bom = format!("\u{feff}{clean}");
     let (mut adopted_clean, mut clean_tries) = (0, 0);
-    for (name, text) in [("InteractiveSignIns_a.csv", &clean), ("InteractiveSignIns_b.csv", &damaged), ("InteractiveSignIns_c.csv", &with_bom)] {
+    for (name, text) in
+        [("InteractiveSignIns_a.csv", &clean), ("InteractiveSignIns_b.csv", &damaged), ("InteractiveSignIns_c.csv", &with_bom)]
+    {
         let data = text.as_bytes();
         let expected = full_view(&whole(name, data));
         for split in line_starts(data, 1) {
@@ -163,7 +171,10 @@ fn a_part_that_is_not_of_the_same_input_is_refused() {
     ing.feed(a.as_bytes());
     assert!(ing.split_info().is_some());
     // Another header altogether (an audit export).
-    let mut part = Part::new("InteractiveSignIns.csv", b"\"Date (UTC)\",\"CorrelationId\",\"Service\",\"Category\",\"Activity\",\"Result\"\n");
+    let mut part = Part::new(
+        "InteractiveSignIns.csv",
+        b"\"Date (UTC)\",\"CorrelationId\",\"Service\",\"Category\",\"Activity\",\"Result\"\n",
+    );
     part.feed(b"\"2025-10-01T10:00:00Z\",\"c1\",\"Core Directory\",\"UserManagement\",\"Add user\",\"Success\"\n");
     part.finish(true);
     assert!(ing.adopt(part).is_err());
@@ -171,7 +182,8 @@ fn a_part_that_is_not_of_the_same_input_is_refused() {
 
 #[test]
 fn expected_size_sizes_the_record_table_once_and_reads_the_same() {
-    let mut text = String::from("\"Date (UTC)\",\"Request ID\",\"Username\",\"Status\",\"Sign-in error code\",\"IP address\"\r\n");
+    let mut text =
+        String::from("\"Date (UTC)\",\"Request ID\",\"Username\",\"Status\",\"Sign-in error code\",\"IP address\"\r\n");
     for i in 0..20_000 {
         text.push_str(&format!("\"2025-10-01T10:{:02}:00Z\",\"5b1c0000-aaaa-4bbb-8ccc-{i:012}\",\"user{}@contoso.com\",\"Success\",\"\",\"198.51.100.{}\"\r\n", i % 60, i % 13, i % 200));
     }
