@@ -83,9 +83,25 @@ export async function launch() {
  */
 export function recordRequests(context) {
   const requests = [];
-  context.on('request', (r) => requests.push({ url: r.url(), method: r.method(), type: r.resourceType() }));
+  const unfinished = new Set();
+  context.on('request', (r) => {
+    requests.push({ url: r.url(), method: r.method(), type: r.resourceType() });
+    unfinished.add(r);
+  });
+  context.on('requestfinished', (r) => unfinished.delete(r));
+  context.on('requestfailed', (r) => unfinished.delete(r));
   return {
     requests,
+    /** Resolves once the analysis worker's files (script and wasm) have been requested and every request has ended. */
+    async workerLoaded(timeout = 60_000) {
+      const end = Date.now() + timeout;
+      while (Date.now() < end) {
+        const wasm = requests.some((r) => /worker[^/]*\.wasm$/.test(r.url));
+        if (wasm && unfinished.size === 0) return;
+        await new Promise((res) => setTimeout(res, 50));
+      }
+      throw new Error('the analysis worker did not finish loading');
+    },
     violations(origin, prefix = SUBPATH) {
       return requests.filter((r) => !isOwnFile(r, origin, prefix));
     },

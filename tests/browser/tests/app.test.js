@@ -202,6 +202,9 @@ test('files through the file input: counts, rejected rows, hostile values stay t
 
 test('works offline once loaded; zip archives are read', async () => {
   const { page, net, context } = await openApp(browser, server);
+  // "Once loaded" includes the analysis worker's script and wasm: going
+  // offline while they are still downloading (a loaded machine) is not the case under test.
+  await net.workerLoaded();
   await context.setOffline(true);
   const archive = zip([
     { name: 'export/InteractiveSignIns_2026-10-01_2026-10-31.csv', text: hostileSignins() },
