@@ -271,6 +271,7 @@ async function main() {
     // Wait for the app's workers to be loaded, so the timing is of the analysis.
     await page.waitForTimeout(1000);
     const base = await page.evaluate(() => ({ heap: performance.memory?.usedJSHeapSize || 0, longtasks: window.__bench.longtasks.length }));
+    result.renderer_before_kb = Math.max(0, ...chromiumProcesses().filter((p) => p.type === 'renderer').map((p) => p.rss));
     const poller = memoryPoller();
     const cpuBefore = threadCpu();
     const t0 = Date.now();

@@ -65,6 +65,20 @@ impl Engine {
         session.begin_file(path);
     }
 
+    /// Where the file being read could be split for a helper worker (see
+    /// `Session::split_info`).
+    pub fn split_info(&self) -> Option<entrascope_analysis::SplitInfo> {
+        self.session.as_ref().and_then(|s| s.split_info())
+    }
+
+    /// Joins a part a helper worker read (see `Session::adopt_encoded`).
+    pub fn adopt_encoded(&mut self, part: &[u8]) -> Result<(), String> {
+        match self.session.as_mut() {
+            Some(s) => s.adopt_encoded(part),
+            None => Err("no file is being read".into()),
+        }
+    }
+
     /// The size of the file begun (see `Session::expect_bytes`).
     pub fn expect_bytes(&mut self, total: u64) {
         if let Some(s) = self.session.as_mut() {

@@ -30,6 +30,11 @@ pub enum ToWorker {
     Export { format: ExportFormat },
     /// Parse and validate a settings file.
     ParseSettings { text: String },
+    /// To a helper worker started by the analysis worker: read the bytes
+    /// `[start, end)` of the file (its `Blob` beside the message) as a part
+    /// of it, after its first `header_bytes`, and answer with the part in
+    /// its byte form (`{part: Uint8Array}`).
+    ReadPart { path: String, header_bytes: u64, start: u64, end: u64, last: bool },
 }
 
 /// What the worker answers.

@@ -18,6 +18,8 @@ pub const CHUNK: f64 = 4.0 * 1024.0 * 1024.0;
 
 thread_local! {
     static ENGINE: RefCell<Engine> = RefCell::new(Engine::new());
+    /// Parts read by a helper worker and joined, in the last run (for the benchmark's stats).
+    static PARTS_JOINED: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
     /// The settings of the last run, reused when only the data changes.
     static LAST: RefCell<(Settings, i64)> = RefCell::new((Settings::default(), 0));
 }
@@ -77,15 +79,19 @@ fn analyze(settings: &Settings, now_ms: i64) {
 fn handle(msg: ToWorker, blobs: Vec<Blob>) {
     match msg {
         ToWorker::Ingest { paths, settings, now_ms } => {
-            let t0 = js_sys::Date::now();
-            if let Err(e) = read_all(&paths, &blobs) {
-                post(&FromWorker::Error(e), None);
-                return;
-            }
-            let t1 = js_sys::Date::now();
-            analyze(&settings, now_ms);
-            publish_stats(&[("read_s", (t1 - t0) / 1000.0), ("analyze_s", (js_sys::Date::now() - t1) / 1000.0)]);
+            // Asynchronous only to wait for a helper worker's part (see read_all).
+            wasm_bindgen_futures::spawn_local(async move {
+                let t0 = js_sys::Date::now();
+                if let Err(e) = read_all(&paths, &blobs).await {
+                    post(&FromWorker::Error(e), None);
+                    return;
+                }
+                let t1 = js_sys::Date::now();
+                analyze(&settings, now_ms);
+                publish_stats(&[("read_s", (t1 - t0) / 1000.0), ("analyze_s", (js_sys::Date::now() - t1) / 1000.0)]);
+            });
         }
+        ToWorker::ReadPart { path, header_bytes, start, end, last } => read_part(&path, blobs.first(), header_bytes, start, end, last),
         ToWorker::Analyze { settings, now_ms } => analyze(&settings, now_ms),
         ToWorker::Detail { finding } => {
             if let Some(d) = ENGINE.with(|e| e.borrow().detail(finding)) {
@@ -146,16 +152,38 @@ fn publish_stats(phases: &[(&str, f64)]) {
         let _ = Reflect::set(&times, &JsValue::from_str(name), &JsValue::from_f64(*secs));
     }
     let _ = Reflect::set(&stats, &"phases".into(), &times);
+    let _ = Reflect::set(&stats, &"parts_joined".into(), &JsValue::from_f64(PARTS_JOINED.with(|n| n.get()) as f64));
     let _ = Reflect::set(&scope(), &"__entrascope_stats".into(), &stats);
 }
 
+/// A file is split between this worker and a helper only when each part
+/// gets at least this many bytes (a helper takes a few hundred milliseconds
+/// to start and its part must cross over in byte form: on smaller files
+/// one worker is as fast)...
+const MIN_PART: f64 = 128.0 * 1024.0 * 1024.0;
+/// ...and only up to this size: the helper holds its half twice over (its
+/// records, then their byte form) while this worker holds the rest, which
+/// for a file of 1 GB (a million sign-ins) takes the tab from about 0.9 to
+/// about 1.3 GB (bench/OPTIMIZATIONS.md). Larger files are read by one
+/// worker, within about 1 GB per million rows.
+const MAX_SPLIT: f64 = 768.0 * 1024.0 * 1024.0;
+
 /// Reads every input into a fresh session, posting progress per slice.
-fn read_all(paths: &[String], blobs: &[Blob]) -> Result<(), String> {
+///
+/// A large CSV export is read by two workers at once (the browser gives
+/// each its own core): once its header is known, the rest is cut at a line
+/// break in the middle; a helper worker reads the second half as a `Part`
+/// and sends it back in its byte form while this one reads the first half,
+/// then joins it (`Session::adopt_encoded`). If the helper cannot start or
+/// its part cannot be joined exactly, this worker reads the second half too.
+async fn read_all(paths: &[String], blobs: &[Blob]) -> Result<(), String> {
     if paths.len() != blobs.len() {
         return Err("internal: paths and files do not match".into());
     }
     ENGINE.with(|e| e.borrow_mut().reset());
+    PARTS_JOINED.with(|n| n.set(0));
     let reader = FileReaderSync::new().map_err(|e| format!("this browser cannot read files in a worker: {e:?}"))?;
+    let mut buf = Vec::new();
     for (i, (path, blob)) in paths.iter().zip(blobs).enumerate() {
         let total = blob.size();
         let mut progress = FileProgress {
@@ -167,28 +195,59 @@ fn read_all(paths: &[String], blobs: &[Blob]) -> Result<(), String> {
             rejected: 0,
             done: false,
         };
-        ENGINE.with(|e| {
-            let mut e = e.borrow_mut();
-            e.begin_file(path);
-            // Sizes the record table once (see Session::expect_bytes).
-            e.expect_bytes(total as u64);
-        });
+        ENGINE.with(|e| e.borrow_mut().begin_file(path));
         let mut at = 0.0;
-        let mut buf = Vec::new();
+        let mut helper: Option<Helper> = None;
+        let mut tried = false;
+        let mut sized = false;
         while at < total {
-            let end = (at + CHUNK).min(total);
-            let slice = blob.slice_with_f64_and_f64(at, end).map_err(|e| format!("{path}: {e:?}"))?;
-            let ab = reader.read_as_array_buffer(&slice).map_err(|e| format!("{path} could not be read: {e:?}"))?;
-            let arr = Uint8Array::new(&ab);
-            buf.resize(arr.length() as usize, 0);
-            arr.copy_to(&mut buf);
+            let stop = helper.as_ref().map_or(total, |h| h.start);
+            let end = (at + CHUNK).min(stop);
+            read_slice(&reader, blob, path, at, end, &mut buf)?;
             ENGINE.with(|e| e.borrow_mut().feed(&buf));
             at = end;
-            progress.bytes_done = at as u64;
-            let (records, rejected) = ENGINE.with(|e| e.borrow().records_so_far());
-            progress.records = records;
-            progress.rejected = rejected;
-            post(&FromWorker::Progress(progress.clone()), None);
+            report(&mut progress, at);
+            if at >= stop {
+                break;
+            }
+            // Until the helper has its request, let its messages in (this
+            // loop blocks the event loop otherwise).
+            if helper.as_ref().is_some_and(|h| !h.sent.get()) {
+                yield_to_events().await;
+            }
+            if !tried {
+                if let Some(info) = ENGINE.with(|e| e.borrow().split_info()) {
+                    tried = true;
+                    helper = Helper::start(&reader, path, blob, info.header_bytes, at, total);
+                }
+            }
+            if !sized {
+                sized = true;
+                // Sizes the record table once (see Session::expect_bytes), for
+                // the bytes this worker reads: with a helper, its own part (the
+                // table grows for the helper's rows after the helper has ended
+                // and given its memory back).
+                let mine = helper.as_ref().map_or(total, |h| h.start);
+                ENGINE.with(|e| e.borrow_mut().expect_bytes(mine as u64));
+            }
+        }
+        if let Some(h) = helper {
+            let part = h.result().await;
+            let joined = match part {
+                Some(bytes) => ENGINE.with(|e| e.borrow_mut().adopt_encoded(&bytes)).is_ok(),
+                None => false,
+            };
+            PARTS_JOINED.with(|n| n.set(n.get() + joined as u32));
+            if !joined {
+                while at < total {
+                    let end = (at + CHUNK).min(total);
+                    read_slice(&reader, blob, path, at, end, &mut buf)?;
+                    ENGINE.with(|e| e.borrow_mut().feed(&buf));
+                    at = end;
+                    report(&mut progress, at);
+                }
+            }
+            report(&mut progress, total);
         }
         let (records, rejected) = ENGINE.with(|e| e.borrow_mut().end_file());
         progress.records = records;
@@ -197,4 +256,139 @@ fn read_all(paths: &[String], blobs: &[Blob]) -> Result<(), String> {
         post(&FromWorker::Progress(progress), None);
     }
     Ok(())
+}
+
+/// Posts progress after `at` bytes of the current file.
+fn report(progress: &mut FileProgress, at: f64) {
+    progress.bytes_done = at as u64;
+    let (records, rejected) = ENGINE.with(|e| e.borrow().records_so_far());
+    progress.records = records;
+    progress.rejected = rejected;
+    post(&FromWorker::Progress(progress.clone()), None);
+}
+
+/// Reads the bytes `[from, to)` of `blob` into `buf`.
+fn read_slice(reader: &FileReaderSync, blob: &Blob, path: &str, from: f64, to: f64, buf: &mut Vec<u8>) -> Result<(), String> {
+    let slice = blob.slice_with_f64_and_f64(from, to).map_err(|e| format!("{path}: {e:?}"))?;
+    let ab = reader.read_as_array_buffer(&slice).map_err(|e| format!("{path} could not be read: {e:?}"))?;
+    let arr = Uint8Array::new(&ab);
+    buf.resize(arr.length() as usize, 0);
+    arr.copy_to(buf);
+    Ok(())
+}
+
+/// Lets queued events (messages) run: resolves after a zero timeout.
+async fn yield_to_events() {
+    let p = js_sys::Promise::new(&mut |res, _| {
+        let _ = scope().set_timeout_with_callback_and_timeout_and_arguments_0(&res, 0);
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(p).await;
+}
+
+/// A helper worker reading the second part of a file.
+struct Helper {
+    worker: web_sys::Worker,
+    /// Where its part starts.
+    start: f64,
+    /// The helper has been sent its request.
+    sent: std::rc::Rc<std::cell::Cell<bool>>,
+    done: js_sys::Promise,
+    _on_message: Closure<dyn FnMut(MessageEvent)>,
+    _on_error: Closure<dyn FnMut(web_sys::Event)>,
+}
+
+impl Helper {
+    /// Starts a helper for the bytes after the first line break past the
+    /// middle of what is left of the file; `None` when the file is too
+    /// small to gain from it or no worker can start here.
+    fn start(reader: &FileReaderSync, path: &str, blob: &Blob, header_bytes: u64, at: f64, total: f64) -> Option<Helper> {
+        if total - at < 2.0 * MIN_PART || total > MAX_SPLIT {
+            return None;
+        }
+        let guess = (at + (total - at) / 2.0).floor();
+        let mut buf = Vec::new();
+        read_slice(reader, blob, path, guess, (guess + 1024.0 * 1024.0).min(total), &mut buf).ok()?;
+        let start = guess + buf.iter().position(|&b| b == b'\n')? as f64 + 1.0;
+        if total - start < MIN_PART {
+            return None;
+        }
+        let worker = web_sys::Worker::new("./worker_loader.js").ok()?;
+        let request = ToWorker::ReadPart { path: path.to_string(), header_bytes, start: start as u64, end: total as u64, last: true };
+        let serializer = serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true);
+        let request = serde::Serialize::serialize(&request, &serializer).ok()?;
+        let envelope = Object::new();
+        let _ = Reflect::set(&envelope, &"msg".into(), &request);
+        let _ = Reflect::set(&envelope, &"blobs".into(), &Array::of1(blob));
+        let mut resolve: Option<js_sys::Function> = None;
+        let done = js_sys::Promise::new(&mut |res, _| resolve = Some(res));
+        let resolve = resolve?;
+        let (w, on_done) = (worker.clone(), resolve.clone());
+        let sent = std::rc::Rc::new(std::cell::Cell::new(false));
+        let sent_flag = sent.clone();
+        // The helper says Ready once its wasm is loaded (a message sent before
+        // would be lost), then answers with {part: Uint8Array} or {part: null}.
+        let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
+            let data = ev.data();
+            match Reflect::get(&data, &"part".into()) {
+                Ok(part) if !part.is_undefined() => {
+                    let _ = on_done.call1(&JsValue::NULL, &part);
+                }
+                _ if !sent_flag.get() => {
+                    sent_flag.set(true);
+                    let _ = w.post_message(&envelope);
+                }
+                _ => {}
+            }
+        });
+        let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
+            let _ = resolve.call1(&JsValue::NULL, &JsValue::NULL);
+        });
+        worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        Some(Helper { worker, start, sent, done, _on_message: on_message, _on_error: on_error })
+    }
+
+    /// The helper's part in its byte form, or `None` if it failed; the
+    /// helper is stopped (its memory goes back to the browser).
+    async fn result(self) -> Option<Vec<u8>> {
+        let value = wasm_bindgen_futures::JsFuture::from(self.done.clone()).await.ok();
+        self.worker.terminate();
+        let arr = value?.dyn_into::<Uint8Array>().ok()?;
+        Some(arr.to_vec())
+    }
+}
+
+/// In a helper worker: reads `[start, end)` of the file as a part after its
+/// header and posts the part's byte form to the worker that started it.
+fn read_part(path: &str, blob: Option<&Blob>, header_bytes: u64, start: u64, end: u64, last: bool) {
+    let encoded = (|| -> Option<Vec<u8>> {
+        let blob = blob?;
+        let reader = FileReaderSync::new().ok()?;
+        let mut buf = Vec::new();
+        read_slice(&reader, blob, path, 0.0, header_bytes as f64, &mut buf).ok()?;
+        let mut part = entrascope_analysis::Part::new(path, &buf);
+        part.expect_bytes(header_bytes + end.saturating_sub(start));
+        let mut at = start as f64;
+        while at < end as f64 {
+            let to = (at + CHUNK).min(end as f64);
+            read_slice(&reader, blob, path, at, to, &mut buf).ok()?;
+            part.feed(&buf);
+            at = to;
+        }
+        part.finish(last);
+        Some(part.encode())
+    })();
+    let envelope = Object::new();
+    match encoded {
+        Some(bytes) => {
+            let arr = Uint8Array::from(bytes.as_slice());
+            drop(bytes);
+            let _ = Reflect::set(&envelope, &"part".into(), &arr);
+            let _ = scope().post_message_with_transfer(&envelope, &Array::of1(&arr.buffer()));
+        }
+        None => {
+            let _ = Reflect::set(&envelope, &"part".into(), &JsValue::NULL);
+            let _ = scope().post_message(&envelope);
+        }
+    }
 }

@@ -189,6 +189,17 @@ impl Session {
         Ok(())
     }
 
+    /// [`Session::adopt`] for a part in its byte form
+    /// ([`Part::encode`](entrascope_logs::Part::encode)), as another web
+    /// worker sends it; `Err` says why it was not joined (then feed the
+    /// part's bytes instead).
+    pub fn adopt_encoded(&mut self, part: &[u8]) -> Result<(), String> {
+        match self.current.as_ref() {
+            Some((_, Route::Log, _)) => self.ingest.adopt_encoded(part),
+            _ => Err("the file being read is not a log export".into()),
+        }
+    }
+
     /// Ends the current input.
     pub fn end_file(&mut self) -> Option<FileSummary> {
         if let Some((path, Route::Pending(head), _)) = self.current.as_mut() {
