@@ -39,6 +39,10 @@ pub struct Context<'a> {
     /// Accounts (lower-case UPN or object id) added to a privileged role in
     /// the audit log, with the time of their first such assignment.
     pub learned_privileged: HashMap<String, Timestamp>,
+    /// Break-glass and privileged-pattern verdicts of strings of the
+    /// dataset, by where they live in its interner (checks ask for every
+    /// sign-in, about a few thousand distinct accounts).
+    verdicts: std::sync::RwLock<rustc_hash::FxHashMap<(usize, usize), (bool, bool)>>,
 }
 
 impl<'a> Context<'a> {
@@ -65,6 +69,7 @@ impl<'a> Context<'a> {
             operating_countries: settings.operating_countries.iter().map(|c| c.trim().to_ascii_uppercase()).collect(),
             business_hours: settings.business_hours.as_ref().and_then(|b| BusinessHoursRule::compile(b).ok()),
             learned_privileged: HashMap::new(),
+            verdicts: Default::default(),
         };
         cx.learned_privileged = learn_privileged(ds);
         cx
@@ -86,7 +91,27 @@ impl<'a> Context<'a> {
     }
 
     pub fn is_break_glass(&self, upn: &str) -> bool {
-        self.break_glass.matches(upn)
+        self.verdicts(upn).0
+    }
+
+    /// (break-glass, named privileged) for `s`, remembered for strings of
+    /// the dataset (whose place identifies their text while checks run).
+    fn verdicts(&self, s: &str) -> (bool, bool) {
+        let compute = || (self.break_glass.matches(s), self.privileged_patterns.matches(s));
+        if !self.ds.strings.holds(s) {
+            return compute();
+        }
+        let key = (s.as_ptr() as usize, s.len());
+        if let Some(v) = self.verdicts.read().ok().and_then(|m| m.get(&key).copied()) {
+            return v;
+        }
+        let v = compute();
+        if let Ok(mut m) = self.verdicts.write() {
+            if m.len() < 1 << 20 {
+                m.insert(key, v);
+            }
+        }
+        v
     }
 
     /// Whether the account is privileged at `at`: named in the settings, or
@@ -95,7 +120,8 @@ impl<'a> Context<'a> {
         if upn_or_id.is_empty() {
             return false;
         }
-        if self.privileged_patterns.matches(upn_or_id) || self.break_glass.matches(upn_or_id) {
+        let (break_glass, named) = self.verdicts(upn_or_id);
+        if named || break_glass {
             return true;
         }
         if self.learned_privileged.is_empty() {

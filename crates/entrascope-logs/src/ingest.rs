@@ -506,6 +506,12 @@ fn size_tables(cur: &mut Current, ds: &mut Dataset) {
     } else if signins > 0 {
         ds.signins.reserve_exact(more);
     }
+    // A unique string per record so far (a token id) means about as many
+    // more to come; the first records also brought the tenant's names, so
+    // count at most one per record.
+    if ds.strings.len() as u64 >= records {
+        ds.strings.reserve(more, 0);
+    }
 }
 
 /// What joining a part needs besides its records.

@@ -42,10 +42,25 @@ impl std::fmt::Debug for Interner {
     }
 }
 
+#[inline]
 fn slice<'a>(arena: &'a str, ends: &[usize], idx: u32) -> &'a str {
     let i = idx as usize;
     let start = if i == 0 { 0 } else { ends[i - 1] };
     &arena[start..ends[i]]
+}
+
+/// Byte equality eight bytes at a time: in WebAssembly `==` on slices calls
+/// a `memcmp` that compares byte by byte, and interning compares strings
+/// millions of times.
+#[inline]
+pub(crate) fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let (a8, b8) = (a.chunks_exact(8), b.chunks_exact(8));
+    let (ra, rb) = (a8.remainder(), b8.remainder());
+    a8.zip(b8).all(|(x, y)| u64::from_ne_bytes([x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[7]]) == u64::from_ne_bytes([y[0], y[1], y[2], y[3], y[4], y[5], y[6], y[7]]))
+        && ra == rb
 }
 
 /// The bytes of a string, for comparing (no character-boundary checks:
@@ -63,6 +78,7 @@ impl Interner {
         Interner { arena: String::new(), ends: vec![0], table: HashTable::new(), hasher: FxBuildHasher }
     }
 
+    #[inline]
     fn hash(hasher: &FxBuildHasher, s: &str) -> u64 {
         let mut h = hasher.build_hasher();
         s.hash(&mut h);
@@ -76,7 +92,7 @@ impl Interner {
         }
         let hash = Self::hash(&self.hasher, s);
         let (arena, ends) = (&self.arena, &self.ends);
-        if let Some(idx) = self.table.find(hash, |i| bytes(arena, ends, *i) == s.as_bytes()) {
+        if let Some(idx) = self.table.find(hash, |i| same_bytes(bytes(arena, ends, *i), s.as_bytes())) {
             return Sym(*idx);
         }
         let idx = self.ends.len() as u32;
@@ -87,17 +103,36 @@ impl Interner {
         Sym(idx)
     }
 
+    /// Makes room for `additional` more strings (of about `bytes` in all),
+    /// so a table about to grow by millions (unique token ids) grows once
+    /// instead of rehashing at every doubling.
+    pub fn reserve(&mut self, additional: usize, bytes: usize) {
+        let (arena, ends, hasher) = (&self.arena, &self.ends, &self.hasher);
+        self.table.reserve(additional, |i| Self::hash(hasher, slice(arena, ends, *i)));
+        self.ends.reserve(additional);
+        self.arena.reserve(bytes);
+    }
+
     /// Looks a string up without interning it.
     pub fn get(&self, s: &str) -> Option<Sym> {
         if s.is_empty() {
             return Some(Sym::EMPTY);
         }
         let hash = Self::hash(&self.hasher, s);
-        self.table.find(hash, |i| bytes(&self.arena, &self.ends, *i) == s.as_bytes()).map(|i| Sym(*i))
+        self.table.find(hash, |i| same_bytes(bytes(&self.arena, &self.ends, *i), s.as_bytes())).map(|i| Sym(*i))
     }
 
+    #[inline]
     pub fn resolve(&self, sym: Sym) -> &str {
         slice(&self.arena, &self.ends, sym.0)
+    }
+
+    /// Whether `s` is (part of) a string held here: such a slice's place
+    /// identifies its text for as long as nothing is interned.
+    pub fn holds(&self, s: &str) -> bool {
+        let (start, end) = (self.arena.as_ptr() as usize, self.arena.as_ptr() as usize + self.arena.len());
+        let p = s.as_ptr() as usize;
+        !s.is_empty() && p >= start && p + s.len() <= end
     }
 
     /// Number of distinct strings (including the empty string).
@@ -118,6 +153,16 @@ impl Interner {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn same_bytes_is_slice_equality() {
+        let words = ["", "a", "abcdefg", "abcdefgh", "abcdefghi", "abcdefghijklmnop", "abcdefghijklmnoq", "abcdefghijklmnopq"];
+        for a in words {
+            for b in words {
+                assert_eq!(same_bytes(a.as_bytes(), b.as_bytes()), a == b, "{a:?} {b:?}");
+            }
+        }
+    }
 
     #[test]
     fn interning_is_stable_and_deduplicated() {

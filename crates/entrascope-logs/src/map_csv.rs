@@ -256,7 +256,7 @@ impl ColumnCache {
         let way = (b.len().wrapping_mul(31) ^ first as usize ^ ((last as usize) << 3) ^ (mid << 1)) & (CACHE_WAYS - 1);
         let i = column * CACHE_WAYS + way;
         if let Some(&sym) = self.slots.get(i) {
-            if !sym.is_empty() && st.resolve(sym).as_bytes() == b {
+            if !sym.is_empty() && crate::intern::same_bytes(st.resolve(sym).as_bytes(), b) {
                 return sym;
             }
         }
