@@ -327,10 +327,26 @@ impl BusinessHoursRule {
     /// Whether the instant falls inside business hours (local time).
     /// Hours may wrap midnight (`22:00`-`06:00`): the day is the start day.
     pub fn contains(&self, t: Timestamp) -> bool {
+        match self.offset(t) {
+            Some(offset) => self.contains_at(t, offset),
+            None => false,
+        }
+    }
+
+    /// The zone's offset from UTC at `t`, in seconds (`None` out of range).
+    /// With [`BusinessHoursRule::contains_at`], lets a caller that asks for
+    /// many instants reuse an offset while it cannot change.
+    pub fn offset(&self, t: Timestamp) -> Option<i32> {
+        let ts = jiff::Timestamp::from_millisecond(t.0).ok()?;
+        Some(self.tz.to_offset(ts).seconds())
+    }
+
+    /// [`BusinessHoursRule::contains`] given the zone's offset at `t`.
+    pub fn contains_at(&self, t: Timestamp, offset: i32) -> bool {
         let Ok(ts) = jiff::Timestamp::from_millisecond(t.0) else { return false };
         // Local time from the zone's offset at that instant, by arithmetic
         // (checks ask for every sign-in; a full zoned date-time is slower).
-        let local = ts.as_second() + self.tz.to_offset(ts).seconds() as i64;
+        let local = ts.as_second() + offset as i64;
         let minute = (local.rem_euclid(86_400) / 60) as u32;
         // 1970-01-01 was a Thursday (Monday = 0).
         let weekday = (local.div_euclid(86_400) + 3).rem_euclid(7) as usize;

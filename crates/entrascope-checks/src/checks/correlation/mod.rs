@@ -11,9 +11,9 @@
 
 use std::net::IpAddr;
 
-use entrascope_core::settings::parse_ip;
+use entrascope_core::settings::{parse_ip, BusinessHoursRule};
 use entrascope_core::time::{MS_PER_DAY, MS_PER_HOUR, MS_PER_MINUTE};
-use entrascope_core::Evidence;
+use entrascope_core::{Evidence, Timestamp};
 use entrascope_logs::{Outcome, SignIn, Sym};
 use rustc_hash::{FxHashMap, FxHashSet};
 
@@ -340,8 +340,37 @@ pub(crate) struct BusinessClock<'c, 'a> {
     /// Each country's time zones and whether the configured zone is one of
     /// them (asked for every sign-in, so looked up once per country).
     country_zones: FxHashMap<Sym, (&'static [crate::refdata::CountryZone], bool)>,
+    /// Offsets of each zone (None: the configured one) per quarter hour:
+    /// zone offsets change only on quarter hours, and finding one in the
+    /// time zone rules is the costly part of asking about a sign-in.
+    offsets: FxHashMap<(Option<&'static str>, i64), i32>,
     /// Business days (Monday = 0) of the rule.
     pub days: [bool; 7],
+}
+
+/// A quarter of an hour, in milliseconds.
+const QUARTER: i64 = 15 * 60 * 1000;
+
+/// Whether `t` is inside `rule`'s hours, with the zone's offset looked up
+/// once per quarter hour (only when it is the same at both ends of the
+/// quarter, which it is unless a change falls inside it).
+fn inside(rule: &BusinessHoursRule, offsets: &mut FxHashMap<(Option<&'static str>, i64), i32>, zone: Option<&'static str>, t: Timestamp) -> bool {
+    let quarter = t.0.div_euclid(QUARTER);
+    let offset = match offsets.get(&(zone, quarter)) {
+        Some(&o) => Some(o),
+        None => {
+            let first = rule.offset(Timestamp(quarter * QUARTER));
+            let last = rule.offset(Timestamp(quarter * QUARTER + QUARTER - 1));
+            match (first, last) {
+                (Some(a), Some(b)) if a == b && offsets.len() < 1 << 20 => {
+                    offsets.insert((zone, quarter), a);
+                    Some(a)
+                }
+                _ => rule.offset(t),
+            }
+        }
+    };
+    offset.is_some_and(|o| rule.contains_at(t, o))
 }
 
 impl<'c, 'a> BusinessClock<'c, 'a> {
@@ -362,6 +391,7 @@ impl<'c, 'a> BusinessClock<'c, 'a> {
             zones: FxHashMap::default(),
             operating: FxHashMap::default(),
             country_zones: FxHashMap::default(),
+            offsets: FxHashMap::default(),
             days,
         }
     }
@@ -378,6 +408,14 @@ impl<'c, 'a> BusinessClock<'c, 'a> {
             .as_ref()
     }
 
+    /// Whether `t` is inside the business hours of `zone`'s rule; `None`
+    /// when the zone has no rule.
+    fn zone_inside(&mut self, zone: &'static str, t: Timestamp) -> Option<bool> {
+        self.zone_rule(zone)?;
+        let rule = self.zones.get(zone)?.as_ref()?;
+        Some(inside(rule, &mut self.offsets, Some(zone), t))
+    }
+
     /// Whether the sign-in falls outside business hours; `None` without a rule.
     pub(crate) fn outside(&mut self, s: &SignIn) -> Option<bool> {
         let base = self.base.as_ref()?;
@@ -388,7 +426,7 @@ impl<'c, 'a> BusinessClock<'c, 'a> {
                 cx.operating_countries.contains(&cc)
             });
         if !operating {
-            return Some(!base.contains(s.time));
+            return Some(!inside(base, &mut self.offsets, None, s.time));
         }
         let settings = &self.settings;
         let (zones, configured_here) = *self.country_zones.entry(s.country).or_insert_with(|| {
@@ -397,10 +435,11 @@ impl<'c, 'a> BusinessClock<'c, 'a> {
             (zones, zones.iter().any(|z| z.zone.eq_ignore_ascii_case(configured)))
         });
         if zones.is_empty() || configured_here {
-            return Some(!base.contains(s.time));
+            let base = self.base.as_ref()?;
+            return Some(!inside(base, &mut self.offsets, None, s.time));
         }
         if zones.len() == 1 {
-            return Some(!self.zone_rule(zones[0].zone)?.contains(s.time));
+            return Some(!self.zone_inside(zones[0].zone, s.time)?);
         }
         if let Some(here) = coords(s) {
             let nearest = zones
@@ -409,11 +448,11 @@ impl<'c, 'a> BusinessClock<'c, 'a> {
                     distance_km(here, (a.latitude, a.longitude)).total_cmp(&distance_km(here, (b.latitude, b.longitude)))
                 })
                 .map(|z| z.zone)?;
-            return Some(!self.zone_rule(nearest)?.contains(s.time));
+            return Some(!self.zone_inside(nearest, s.time)?);
         }
         let mut outside_all = true;
         for z in zones {
-            if self.zone_rule(z.zone).is_some_and(|r| r.contains(s.time)) {
+            if self.zone_inside(z.zone, s.time) == Some(true) {
                 outside_all = false;
                 break;
             }
