@@ -196,41 +196,24 @@ async fn read_all(paths: &[String], blobs: &[Blob]) -> Result<(), String> {
             done: false,
         };
         ENGINE.with(|e| e.borrow_mut().begin_file(path));
-        let mut at = 0.0;
-        let mut helper: Option<Helper> = None;
-        let mut tried = false;
-        let mut sized = false;
-        while at < total {
-            let stop = helper.as_ref().map_or(total, |h| h.start);
-            let end = (at + CHUNK).min(stop);
-            read_slice(&reader, blob, path, at, end, &mut buf)?;
+        // The first slice: the header, and what to do with the rest.
+        let first = CHUNK.min(total);
+        if first > 0.0 {
+            read_slice(&reader, blob, path, 0.0, first, &mut buf)?;
             ENGINE.with(|e| e.borrow_mut().feed(&buf));
-            at = end;
-            report(&mut progress, at);
-            if at >= stop {
-                break;
-            }
-            // Until the helper has its request, let its messages in (this
-            // loop blocks the event loop otherwise).
-            if helper.as_ref().is_some_and(|h| !h.sent.get()) {
-                yield_to_events().await;
-            }
-            if !tried {
-                if let Some(info) = ENGINE.with(|e| e.borrow().split_info()) {
-                    tried = true;
-                    helper = Helper::start(&reader, path, blob, info.header_bytes, at, total);
-                }
-            }
-            if !sized {
-                sized = true;
-                // Sizes the record table once (see Session::expect_bytes), for
-                // the bytes this worker reads: with a helper, its own part (the
-                // table grows for the helper's rows after the helper has ended
-                // and given its memory back).
-                let mine = helper.as_ref().map_or(total, |h| h.start);
-                ENGINE.with(|e| e.borrow_mut().expect_bytes(mine as u64));
-            }
+            report(&mut progress, first);
         }
+        let helper = match ENGINE.with(|e| e.borrow().split_info()) {
+            Some(info) => Helper::start(&reader, path, blob, info.header_bytes, first, total),
+            None => None,
+        };
+        // Sizes the record table once (see Session::expect_bytes), for the
+        // bytes this worker reads: with a helper, its own part (the table
+        // grows for the helper's rows after the helper has ended and given
+        // its memory back).
+        let mine = helper.as_ref().map_or(total, |h| h.start);
+        ENGINE.with(|e| e.borrow_mut().expect_bytes(mine as u64));
+        feed_prefetched(blob, path, first, mine, &mut progress).await?;
         if let Some(h) = helper {
             let part = h.result().await;
             let joined = match part {
@@ -239,13 +222,7 @@ async fn read_all(paths: &[String], blobs: &[Blob]) -> Result<(), String> {
             };
             PARTS_JOINED.with(|n| n.set(n.get() + joined as u32));
             if !joined {
-                while at < total {
-                    let end = (at + CHUNK).min(total);
-                    read_slice(&reader, blob, path, at, end, &mut buf)?;
-                    ENGINE.with(|e| e.borrow_mut().feed(&buf));
-                    at = end;
-                    report(&mut progress, at);
-                }
+                feed_prefetched(blob, path, mine, total, &mut progress).await?;
             }
             report(&mut progress, total);
         }
@@ -254,6 +231,35 @@ async fn read_all(paths: &[String], blobs: &[Blob]) -> Result<(), String> {
         progress.rejected = rejected;
         progress.done = true;
         post(&FromWorker::Progress(progress), None);
+    }
+    Ok(())
+}
+
+/// Feeds the bytes `[from, to)` of `blob` to the session, one slice always
+/// being read (by the browser, on its own threads) while the previous one
+/// is parsed: reading a file costs about 4 s per GB, which then overlaps
+/// the parsing instead of adding to it. Waiting for a read also lets other
+/// events in (a helper worker's messages).
+async fn feed_prefetched(blob: &Blob, path: &str, from: f64, to: f64, progress: &mut FileProgress) -> Result<(), String> {
+    let start = |a: f64| -> Result<wasm_bindgen_futures::JsFuture, String> {
+        let slice = blob.slice_with_f64_and_f64(a, (a + CHUNK).min(to)).map_err(|e| format!("{path}: {e:?}"))?;
+        Ok(wasm_bindgen_futures::JsFuture::from(slice.array_buffer()))
+    };
+    let mut at = from;
+    let mut pending = if at < to { Some(start(at)?) } else { None };
+    let mut buf = Vec::new();
+    while let Some(read) = pending.take() {
+        let ab = read.await.map_err(|e| format!("{path} could not be read: {e:?}"))?;
+        let end = (at + CHUNK).min(to);
+        if end < to {
+            pending = Some(start(end)?);
+        }
+        let arr = Uint8Array::new(&ab);
+        buf.resize(arr.length() as usize, 0);
+        arr.copy_to(&mut buf);
+        ENGINE.with(|e| e.borrow_mut().feed(&buf));
+        at = end;
+        report(progress, at);
     }
     Ok(())
 }
@@ -277,21 +283,11 @@ fn read_slice(reader: &FileReaderSync, blob: &Blob, path: &str, from: f64, to: f
     Ok(())
 }
 
-/// Lets queued events (messages) run: resolves after a zero timeout.
-async fn yield_to_events() {
-    let p = js_sys::Promise::new(&mut |res, _| {
-        let _ = scope().set_timeout_with_callback_and_timeout_and_arguments_0(&res, 0);
-    });
-    let _ = wasm_bindgen_futures::JsFuture::from(p).await;
-}
-
 /// A helper worker reading the second part of a file.
 struct Helper {
     worker: web_sys::Worker,
     /// Where its part starts.
     start: f64,
-    /// The helper has been sent its request.
-    sent: std::rc::Rc<std::cell::Cell<bool>>,
     done: js_sys::Promise,
     _on_message: Closure<dyn FnMut(MessageEvent)>,
     _on_error: Closure<dyn FnMut(web_sys::Event)>,
@@ -324,7 +320,6 @@ impl Helper {
         let resolve = resolve?;
         let (w, on_done) = (worker.clone(), resolve.clone());
         let sent = std::rc::Rc::new(std::cell::Cell::new(false));
-        let sent_flag = sent.clone();
         // The helper says Ready once its wasm is loaded (a message sent before
         // would be lost), then answers with {part: Uint8Array} or {part: null}.
         let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
@@ -333,8 +328,8 @@ impl Helper {
                 Ok(part) if !part.is_undefined() => {
                     let _ = on_done.call1(&JsValue::NULL, &part);
                 }
-                _ if !sent_flag.get() => {
-                    sent_flag.set(true);
+                _ if !sent.get() => {
+                    sent.set(true);
                     let _ = w.post_message(&envelope);
                 }
                 _ => {}
@@ -345,7 +340,7 @@ impl Helper {
         });
         worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-        Some(Helper { worker, start, sent, done, _on_message: on_message, _on_error: on_error })
+        Some(Helper { worker, start, done, _on_message: on_message, _on_error: on_error })
     }
 
     /// The helper's part in its byte form, or `None` if it failed; the
