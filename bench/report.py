@@ -58,6 +58,7 @@ def main():
     ap.add_argument("--audits", type=int, required=True)
     ap.add_argument("--signin-csv", required=True)
     ap.add_argument("--audit-csv", required=True)
+    ap.add_argument("--big", type=int, default=0)
     a = ap.parse_args()
 
     sbytes = os.path.getsize(a.signin_csv)
@@ -192,6 +193,24 @@ def main():
         p("")
     if wasm and wasm.get("status") != "done":
         p(f"DuckDB-WASM: status `{wasm.get('status')}`: {wasm.get('error', '')} {'; '.join(wasm.get('errors') or [])}")
+        p("")
+    big_web, _ = best(a.run, "big-browser")
+    big_wasm, _ = best(a.run, "big-duckdb-wasm")
+    if a.big and (big_web or big_wasm):
+        p(f"## Scale check: {a.big:,} sign-ins in the browser")
+        p("")
+        p("| tool | status | wall (s) | renderer peak | worker wasm memory | longest main-thread task | note |")
+        p("|---|---|---:|---:|---:|---:|---|")
+        for name, r in (("entrascope app", big_web), ("DuckDB-WASM", big_wasm)):
+            if not r:
+                continue
+            note = (r.get("error") or "").split("\n")[0][:160]
+            wm = r.get("wasm_memory_bytes")
+            p(f"| {name} | {r.get('status')} | {secs(r.get('wall_s'))} | {mb(r.get('renderer_peak_kb'))} | "
+              f"{f'{wm / 2**20:,.0f} MB' if wm else '–'} | {r.get('longest_task_ms', 0):.0f} ms | {note} |")
+        sizes = [f.get("bytes", 0) for f in (big_web or big_wasm).get("files", [])]
+        p("")
+        p(f"Same generator, {a.big:,} sign-ins and {a.audits:,} audit rows, {sum(sizes) / 1e9:.2f} GB of CSV.")
         p("")
     reps = [n for n in (n_native, n_duck, n_web, n_wasm) if n]
     if reps and max(reps) > 1:
