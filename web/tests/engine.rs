@@ -152,10 +152,16 @@ fn nothing_read_is_an_error_not_a_panic() {
 }
 
 /// The demo tenant as the "Try the demo" button loads it: every file in
-/// web/demo, with its relative path. Connect rules come out in plain words.
+/// web/demo that `web/demo-manifest.sh` lists (not README*, not the
+/// generator's settings.json and labels.json), with its relative path, and
+/// the demo's settings.json as the settings. Connect rules come out in plain
+/// words.
 #[test]
 fn demo_tenant_reads_and_shows_connect() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("demo");
+    let not_input = |rel: &str| {
+        rel.rsplit('/').next().unwrap().starts_with("README") || rel == "settings.json" || rel == "labels.json"
+    };
     let mut files = Vec::new();
     let mut stack = vec![root.clone()];
     while let Some(dir) = stack.pop() {
@@ -163,22 +169,29 @@ fn demo_tenant_reads_and_shows_connect() {
             let p = entry.unwrap().path();
             if p.is_dir() {
                 stack.push(p);
-            } else if !p.file_name().unwrap().to_string_lossy().starts_with("README") {
-                files.push(p);
+            } else {
+                let rel = p.strip_prefix(&root).unwrap().to_string_lossy().replace('\\', "/");
+                if !not_input(&rel) {
+                    files.push(rel);
+                }
             }
         }
     }
     files.sort();
     let mut e = Engine::new();
-    for f in &files {
-        let rel = f.strip_prefix(&root).unwrap().to_string_lossy().replace('\\', "/");
+    for rel in &files {
         e.begin_file(&format!("demo/{rel}"));
-        e.feed(&std::fs::read(f).unwrap());
+        e.feed(&std::fs::read(root.join(rel)).unwrap());
         e.end_file();
     }
-    let view = e.analyze(&Settings::default(), now()).unwrap();
+    let settings = parse_settings(&std::fs::read_to_string(root.join("settings.json")).unwrap()).unwrap();
+    assert!(settings.warnings.is_empty(), "{:?}", settings.warnings);
+    assert!(!settings.settings.break_glass_accounts.is_empty());
+    let view = e.analyze(&settings.settings, now()).unwrap();
     assert!(view.verdict.signins > 0 && view.verdict.audits > 0, "{:?}", view.verdict);
     assert!(view.findings.iter().any(|f| f.check == "SIGN-LEGACY-AUTH"));
+    // Found only because the settings name the break-glass accounts.
+    assert!(view.findings.iter().any(|f| f.check == "PA-BREAK-GLASS-SIGNIN"));
     let connect = view.connect.expect("the demo has a Connect configuration");
     assert_eq!(connect.configs.len(), 1);
     assert!(!connect.configs[0].rules.is_empty());
