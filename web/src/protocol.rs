@@ -31,10 +31,11 @@ pub enum ToWorker {
     /// Parse and validate a settings file.
     ParseSettings { text: String },
     /// To a helper worker started by the analysis worker: read the bytes
-    /// `[start, end)` of the file (its `Blob` beside the message) as a part
-    /// of it, after its first `header_bytes`, and answer with the part in
-    /// its byte form (`{part: Uint8Array}`).
-    ReadPart { path: String, header_bytes: u64, start: u64, end: u64, last: bool },
+    /// `[start, end)` of the file (its `Blob` beside the message) after its
+    /// first `header_bytes`, in pieces, answering with each piece's records
+    /// in byte form (`{piece: Uint8Array, start, end}`) and then
+    /// `{done: true}` (see `worker::read_part`).
+    ReadPart { path: String, header_bytes: u64, start: u64, end: u64, last: bool, piece: u64 },
 }
 
 /// What the worker answers.

@@ -124,7 +124,7 @@ export function isOwnFile(r, origin, prefix = SUBPATH) {
 }
 
 /** A new page with the app loaded from the sub-path, console errors collected. */
-export async function openApp(browser, server, { viewport = { width: 1280, height: 900 }, colorScheme = 'light' } = {}) {
+export async function openApp(browser, server, { viewport = { width: 1280, height: 900 }, colorScheme = 'light', query = '' } = {}) {
   const context = await browser.newContext({ viewport, colorScheme, acceptDownloads: true });
   const net = recordRequests(context);
   const page = await context.newPage();
@@ -135,7 +135,7 @@ export async function openApp(browser, server, { viewport = { width: 1280, heigh
     window.__cspViolations = [];
     document.addEventListener('securitypolicyviolation', (e) => window.__cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`));
   });
-  await page.goto(server.url);
+  await page.goto(server.url + query);
   await page.waitForSelector('#app[data-status]');
   return { context, page, net, errors };
 }

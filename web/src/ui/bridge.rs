@@ -54,7 +54,7 @@ impl Bridge {
 
     fn spawn(&self) -> Option<Live> {
         let dispatch = self.dispatch.clone();
-        let worker = match Worker::new(WORKER_URL) {
+        let worker = match Worker::new(&worker_url()) {
             Ok(w) => w,
             Err(e) => {
                 dispatch.dispatch(Action::Failed(format!("The analysis worker could not start: {e:?}")));
@@ -159,5 +159,15 @@ pub fn download(blob: &Blob, filename: &str) {
     });
     if let Some(w) = web_sys::window() {
         let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(cb.unchecked_ref(), 60_000);
+    }
+}
+
+/// The worker's address. A `split=` parameter in the page's address (a knob
+/// for tests and benchmarks, see `worker::Split`) is passed on to it.
+fn worker_url() -> String {
+    let search = web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default();
+    match search.trim_start_matches('?').split('&').find(|p| p.starts_with("split=")) {
+        Some(p) => format!("{WORKER_URL}?{p}"),
+        None => WORKER_URL.to_string(),
     }
 }
