@@ -13,6 +13,8 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{Blob, DragEvent, File, FileSystemDirectoryEntry, FileSystemEntry, FileSystemFileEntry, HtmlInputElement};
 use yew::prelude::*;
 
+use entrascope_core::Settings;
+
 use super::state::{Action, Input};
 use super::Ctx;
 
@@ -47,7 +49,13 @@ fn inputs_from_list(list: Option<web_sys::FileList>) -> Vec<Input> {
 }
 
 /// Starts reading `inputs` (added to those already chosen, same path replaced).
-pub fn start(ctx: &Ctx, mut inputs: Vec<Input>, keep_existing: bool) {
+pub fn start(ctx: &Ctx, inputs: Vec<Input>, keep_existing: bool) {
+    start_with(ctx, inputs, keep_existing, None)
+}
+
+/// Starts reading `inputs`; `demo_settings` are the demo tenant's settings,
+/// used instead of the user's own (which come back for other files).
+fn start_with(ctx: &Ctx, mut inputs: Vec<Input>, keep_existing: bool, demo_settings: Option<Settings>) {
     if inputs.is_empty() {
         ctx.state.dispatch(Action::Notice(Some("No files were found in what was dropped.".into())));
         return;
@@ -65,10 +73,19 @@ pub fn start(ctx: &Ctx, mut inputs: Vec<Input>, keep_existing: bool) {
     if ctx.state.status == super::state::Status::Working {
         ctx.bridge.restart();
     }
-    ctx.bridge.post(
-        &crate::protocol::ToWorker::Ingest { paths, settings: ctx.state.settings.clone(), now_ms: js_sys::Date::now() as i64 },
-        &blobs,
-    );
+    let settings = match (demo_settings, &ctx.state.own_settings) {
+        (Some(demo), _) => {
+            ctx.state.dispatch(Action::UseSettings { settings: demo.clone(), demo: true });
+            demo
+        }
+        // Other files, not added to the demo: the user's own settings.
+        (None, Some(own)) if !keep_existing => {
+            ctx.state.dispatch(Action::UseSettings { settings: own.clone(), demo: false });
+            own.clone()
+        }
+        (None, _) => ctx.state.settings.clone(),
+    };
+    ctx.bridge.post(&crate::protocol::ToWorker::Ingest { paths, settings, now_ms: js_sys::Date::now() as i64 }, &blobs);
     ctx.state.dispatch(Action::Reading(inputs));
 }
 
@@ -192,7 +209,7 @@ pub fn drop_zone(props: &DropProps) -> Html {
             let ctx = ctx.clone();
             wasm_bindgen_futures::spawn_local(async move {
                 match load_demo().await {
-                    Ok(inputs) => start(&ctx, inputs, false),
+                    Ok((inputs, settings)) => start_with(&ctx, inputs, false, Some(settings)),
                     Err(e) => ctx.state.dispatch(Action::Failed(format!("The demo could not be loaded: {e}"))),
                 }
             });
@@ -229,10 +246,13 @@ pub fn drop_zone(props: &DropProps) -> Html {
     }
 }
 
-/// Fetches the bundled demo tenant (`demo/manifest.json` lists its files).
-async fn load_demo() -> Result<Vec<Input>, String> {
-    let manifest = fetch_blob("demo/manifest.json").await?;
-    let text = JsFuture::from(manifest.text()).await.map_err(|e| format!("{e:?}"))?.as_string().unwrap_or_default();
+/// Fetches the bundled demo tenant: its inputs (`demo/manifest.json` lists
+/// them) and its settings (`demo/settings.json`, the contract's settings
+/// file; never read as an input).
+async fn load_demo() -> Result<(Vec<Input>, Settings), String> {
+    let text = blob_text(&fetch_blob("demo/settings.json").await?).await?;
+    let settings: Settings = serde_json::from_str(&text).map_err(|e| format!("bad demo settings: {e}"))?;
+    let text = blob_text(&fetch_blob("demo/manifest.json").await?).await?;
     let paths: Vec<String> = serde_json::from_str(&text).map_err(|e| format!("bad demo manifest: {e}"))?;
     let mut out = Vec::new();
     for p in paths {
@@ -243,7 +263,11 @@ async fn load_demo() -> Result<Vec<Input>, String> {
         let blob = fetch_blob(&format!("demo/{p}")).await?;
         out.push(Input { path: format!("demo/{p}"), size: blob.size() as u64, blob });
     }
-    Ok(out)
+    Ok((out, settings))
+}
+
+async fn blob_text(blob: &Blob) -> Result<String, String> {
+    Ok(JsFuture::from(blob.text()).await.map_err(|e| format!("{e:?}"))?.as_string().unwrap_or_default())
 }
 
 async fn fetch_blob(url: &str) -> Result<Blob, String> {

@@ -69,8 +69,13 @@ pub fn app() -> Html {
         });
     }
 
-    // "Remember on this device": the only thing ever written to storage.
-    use_effect_with((state.settings.clone(), state.remember), |(s, r)| settings::persist(s, *r));
+    // "Remember on this device": the only thing ever written to storage
+    // (never the demo tenant's settings: the user's own stay as they were).
+    use_effect_with((state.settings.clone(), state.remember, state.own_settings.is_some()), |(s, r, demo)| {
+        if !*demo {
+            settings::persist(s, *r)
+        }
+    });
 
     let has_report = state.report.is_some();
     let body = match state.status {

@@ -214,6 +214,9 @@ pub fn settings_editor(p: &SettingsProps) -> Html {
                     {" Remember on this device (saved in this browser's local storage; untick to forget)"}
                 </label>
             </div>
+            if ctx.state.own_settings.is_some() {
+                <p class="message notice" id="demo-settings-note">{"These are the demo tenant's settings (its settings.json). Your own come back when you close the demo's files; nothing is remembered on this device meanwhile."}</p>
+            }
             if let Some(r) = &parsed {
                 { match r {
                     Ok(p) if !p.warnings.is_empty() => html! { <div class="message notice">{ for p.warnings.iter().map(|w| html!{ <p>{w}</p> }) }</div> },

@@ -62,6 +62,10 @@ pub struct State {
     pub page: Option<Rc<EvidencePage>>,
     pub record: Option<Rc<RecordView>>,
     pub parsed_settings: Option<Result<ParsedSettings, String>>,
+    /// The user's own settings, put aside while the demo tenant's are in
+    /// force (restored when the files are closed, or other files are read);
+    /// nothing is remembered on the device meanwhile.
+    pub own_settings: Option<Settings>,
     /// Bumped on every analysis, so views re-request what they show.
     pub generation: u32,
 }
@@ -82,6 +86,7 @@ impl State {
             page: None,
             record: None,
             parsed_settings: None,
+            own_settings: None,
             generation: 0,
         }
     }
@@ -92,6 +97,9 @@ pub enum Action {
     Reading(Vec<Input>),
     /// The settings changed; the worker is re-running the checks.
     Reanalyzing(Settings),
+    /// The demo tenant's settings replace the user's own, which are put
+    /// aside (`demo`), or the user's own settings come back (`!demo`).
+    UseSettings { settings: Settings, demo: bool },
     Cancelled,
     Clear,
     Show(View),
@@ -138,7 +146,20 @@ impl Reducible for State {
                     s.status = Status::Working;
                 }
             }
+            Action::UseSettings { settings, demo } => {
+                if demo {
+                    if s.own_settings.is_none() {
+                        s.own_settings = Some(s.settings.clone());
+                    }
+                } else {
+                    s.own_settings = None;
+                }
+                s.settings = settings;
+            }
             Action::Cancelled => {
+                if let Some(own) = s.own_settings.take() {
+                    s.settings = own;
+                }
                 s.status = Status::Idle;
                 s.inputs.clear();
                 s.progress.clear();
@@ -146,7 +167,7 @@ impl Reducible for State {
                 s.notice = Some("Reading was cancelled. Nothing was kept.".into());
             }
             Action::Clear => {
-                let settings = s.settings.clone();
+                let settings = s.own_settings.take().unwrap_or_else(|| s.settings.clone());
                 let remember = s.remember;
                 s = State::new(settings, remember);
                 s.generation = self.generation + 1;
