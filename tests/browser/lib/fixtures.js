@@ -85,6 +85,35 @@ export function hostileSignins() {
   return csv(rows);
 }
 
+/**
+ * Interactive sign-ins as the admin center's JSON download (a bare array of
+ * Graph objects), which carries coordinates: 4 successes in Seattle, 2 in
+ * London, and 1 failure in Lagos (3 places on the map, one mostly failed).
+ */
+export function jsonSignins() {
+  const places = [
+    ['Seattle', 'Washington', 'US', 47.61, -122.33, '198.51.100.20', 4, 0],
+    ['London', 'England', 'GB', 51.51, -0.13, '192.0.2.10', 2, 0],
+    ['Lagos', 'Lagos', 'NG', 6.52, 3.38, '203.0.113.45', 1, 50126],
+  ];
+  const rows = [];
+  let n = 0;
+  for (const [city, state, cc, latitude, longitude, ip, count, code] of places) {
+    for (let i = 0; i < count; i++) {
+      n++;
+      rows.push({
+        id: guid(), createdDateTime: `2026-10-0${n}T10:00:00Z`, userDisplayName: 'Alice Jones', userPrincipalName: 'alice.jones@contoso.com',
+        userId: guid(), appId: '00000002-0000-0ff1-ce00-000000000000', appDisplayName: 'Office 365 Exchange Online', ipAddress: ip,
+        clientAppUsed: 'Browser', correlationId: guid(), conditionalAccessStatus: 'success', isInteractive: true,
+        status: { errorCode: code, failureReason: code ? 'Invalid username or password or Invalid on-premise username or password.' : 'Other.' },
+        location: { city, state, countryOrRegion: cc, geoCoordinates: { altitude: null, latitude, longitude } },
+        authenticationRequirement: 'multiFactorAuthentication', signInEventTypes: ['interactiveUser'],
+      });
+    }
+  }
+  return `[${rows.map((r) => JSON.stringify(r)).join(',\n')}]`;
+}
+
 /** `n` successful IMAP sign-ins by one user: one finding with `n` evidence rows. */
 export function manyLegacySignins(n) {
   const rows = new Array(n);

@@ -7,7 +7,7 @@ import path from 'node:path';
 import os from 'node:os';
 
 import { serve, launch, openApp, waitDone, screenshot, shownChecks, DIST, ROOT, SUBPATH } from '../lib/harness.js';
-import { hostileSignins, manyLegacySignins, file, zip, csv, signin } from '../lib/fixtures.js';
+import { hostileSignins, manyLegacySignins, jsonSignins, file, zip, csv, signin } from '../lib/fixtures.js';
 
 let server;
 let browser;
@@ -52,24 +52,52 @@ test('the built page carries a strict CSP and no inline script or style', () => 
   assert.doesNotMatch(html, /(href|src)="(https?:)?\/\//, 'no absolute or other-origin URL');
 });
 
-test('demo: loads from a sub-path, analyzes in the worker, shows findings; no request leaves', async () => {
+// What the demo tenant (web/demo/, entrascope-gen's demo preset) plants, by
+// the check that finds it (web/demo/README.md). Some need the demo's
+// settings.json: break-glass accounts, approved actors, business hours.
+const DEMO_PLANTED = [
+  'SIGN-LEGACY-AUTH', 'SIGN-PASSWORD-SPRAY', 'SIGN-BRUTE-FORCE', 'SIGN-DISTRIBUTED-PASSWORD-CRACKING', 'SIGN-MFA-FATIGUE',
+  'SIGN-MFA-DENIED', 'PA-BREAK-GLASS-SIGNIN', 'AUDIT-ACCOUNT-SHORT-LIVED', 'SIGN-NEW-COUNTRY', 'SIGN-IMPOSSIBLE-TRAVEL',
+  'SIGN-SUCCESS-THEN-FAIL-OTHER-NETWORK', 'AUDIT-ROLE-OUTSIDE-PIM', 'AUDIT-BULK-ROLE-CHANGES', 'AUDIT-CA-POLICY-UNAPPROVED',
+  'AUDIT-CA-POLICY-WEAKENED', 'AUDIT-APP-CREDENTIAL-ADDED', 'AUDIT-APP-USER-CONSENT', 'AUDIT-APP-SENSITIVE-PERMISSION',
+  'SIGN-PRIV-OUTSIDE-BUSINESS-HOURS', 'SIGN-FAILURE-VOLUME-UP', 'AUDIT-GUEST-INVITE-UNAPPROVED', 'AUDIT-CRITICAL-GROUP-MEMBERSHIP',
+  // From the Connect sample's configuration.
+  'SYNC-PHS-DISABLED', 'SYNC-SOURCE-ANCHOR-OBJECTGUID',
+];
+const DEMO_RANGE = '2025-10-13_2025-11-02';
+
+test('demo: loads from a sub-path with its settings, analyzes in the worker, shows findings; no request leaves', async () => {
   const { page, net, errors, context } = await openApp(browser, server);
+  const dialogs = [];
+  page.on('dialog', (d) => { dialogs.push(d.message()); d.dismiss().catch(() => {}); });
   await screenshot(page, '01-home');
   assert.match(await page.textContent('#privacy-note'), /Nothing leaves this browser/);
   assert.equal(await page.getAttribute('#app', 'data-status'), 'idle');
   await page.click('#demo-button');
   await waitDone(page);
   const checks = await shownChecks(page);
-  assert.ok(checks.includes('SIGN-LEGACY-AUTH'), `demo shows the IMAP sign-in finding: ${checks}`);
+  const missing = DEMO_PLANTED.filter((c) => !checks.includes(c));
+  assert.deepEqual(missing, [], `every planted incident's check is shown: ${checks}`);
+  assert.equal(await page.getAttribute('[data-check="PA-BREAK-GLASS-SIGNIN"]', 'data-severity'), 'high');
   const verdict = await page.textContent('#verdict');
-  assert.match(verdict, /finding/);
-  assert.match(verdict, /sign-ins/);
-  assert.match(verdict, /2026-10-01 to 2026-10-31/);
-  // Inputs panel: every demo file, with what it was recognized as.
+  assert.match(verdict, /^\d+ high, \d+ medium, \d+ low findings in 1,410 sign-ins, 222 audit events and 1 Entra Connect configuration/);
+  assert.match(verdict, /2025-10-13 to 2025-11-02/);
+  // A log value with markup (an app's name, planted by the generator) is text.
+  const consent = await page.$$eval('[data-check="AUDIT-APP-USER-CONSENT"]', (els) => els.map((e) => e.textContent).join('\n'));
+  assert.ok(consent.includes('Mail Helper <script>alert(1)</script>'), consent);
+  // Inputs panel: every demo file, with what it was recognized as; the
+  // settings and labels files are not inputs.
   const inputs = await page.$$eval('.inputs-table tbody tr', (rows) => rows.map((r) => r.textContent));
-  assert.ok(inputs.some((t) => t.includes('InteractiveSignIns_2026-10-01_2026-10-31.json') && t.includes('signin.interactive')), inputs.join('\n'));
-  assert.ok(inputs.some((t) => t.includes('AuditLogs_2026-10-01_2026-10-31.json') && t.includes('audit')));
+  const has = (name, kind) => inputs.some((t) => t.includes(name) && t.includes(kind));
+  assert.ok(has(`InteractiveSignIns_${DEMO_RANGE}.csv`, 'signin.interactive'), inputs.join('\n'));
+  assert.ok(has(`InteractiveSignIns_AuthDetails_${DEMO_RANGE}.csv`, 'signin.authdetails'));
+  assert.ok(has(`NonInteractiveSignIns_${DEMO_RANGE}.csv`, 'signin.noninteractive'));
+  assert.ok(has(`ApplicationSignIns_${DEMO_RANGE}.csv`, 'signin.serviceprincipal'));
+  assert.ok(has(`MSISignIns_${DEMO_RANGE}.json`, 'signin.managedidentity'));
+  assert.ok(has(`AuditLogs_${DEMO_RANGE}.json`, 'audit'));
   assert.ok(inputs.some((t) => t.includes('ConnectSync-Production/')), 'Connect folder keeps its relative paths');
+  assert.ok(!inputs.some((t) => /settings\.json|labels\.json/.test(t)), 'settings.json and labels.json are not read as inputs');
+  assert.match(await page.textContent('#inputs'), / 0 rows rejected/);
   // Coverage: counts of every status and a settings button.
   assert.match(await page.textContent('#coverage'), /evaluated/);
   await screenshot(page, '02-overview');
@@ -81,26 +109,30 @@ test('demo: loads from a sub-path, analyzes in the worker, shows findings; no re
   await page.click('button.tab:has-text("Overview")');
   await page.waitForSelector('#verdict');
 
-  // Finding view: documentation, timeline, evidence, a record.
-  await page.click('[data-check="SIGN-LEGACY-AUTH"] button');
-  await page.waitForSelector('.finding-view[data-check="SIGN-LEGACY-AUTH"]');
+  // Finding view: documentation, timeline, evidence, a record. The password
+  // spray: 12 sign-ins from one address in 13 minutes.
+  await page.click('[data-check="SIGN-PASSWORD-SPRAY"] button');
+  await page.waitForSelector('.finding-view[data-check="SIGN-PASSWORD-SPRAY"]');
   await page.waitForSelector('.vtable tr.data');
   await page.waitForSelector('.finding-doc .markdown h3');
   assert.match(await page.textContent('.finding-doc'), /Why it matters/);
-  assert.ok(await page.$('.timeline svg rect.bar'), 'timeline drawn');
+  assert.ok((await page.$$('.timeline svg rect.bar')).length > 1, 'timeline drawn');
+  assert.match(await page.textContent('.vtable-tools'), /12 of 12 records/);
   await screenshot(page, '03-finding');
   await page.click('.vtable tr.data');
   await page.waitForSelector('.record-drawer dl.record');
-  assert.match(await page.textContent('.record-drawer'), /IMAP4/);
+  assert.match(await page.textContent('.record-drawer'), /193\.29\.57\.118/);
   await screenshot(page, '04-record', false);
   await page.keyboard.press('Escape');
   await page.waitForSelector('.record-drawer', { state: 'detached' });
 
-  // Explore: charts and the map (coordinates come from the JSON download).
+  // Explore: charts and lists. The demo's sign-ins are the admin center's
+  // CSV (no coordinates), and the map says so (the map itself: next test).
   await page.click('button.tab:has-text("Explore")');
   await page.waitForSelector('.over-time svg rect');
-  assert.ok((await page.$$('.map circle.loc')).length > 0, 'map shows locations');
+  assert.match(await page.textContent('.map figcaption'), /without coordinates/);
   assert.ok((await page.$$('#top-users ~ table tbody tr')).length > 0, 'top users listed');
+  assert.ok((await page.$$('#top-countries ~ table tbody tr')).length > 1, 'countries listed');
   await screenshot(page, '05-explore');
 
   // Entra Connect: the configuration, its rules in words, an attribute's path.
@@ -110,16 +142,61 @@ test('demo: loads from a sub-path, analyzes in the worker, shows findings; no re
   await page.fill('.attr-pick input', 'userPrincipalName');
   await screenshot(page, '05b-connect');
 
+  // Settings: the demo tenant's own (its settings.json), not remembered.
   await page.click('button.tab:has-text("Settings")');
   await page.waitForSelector('#setting-break_glass_accounts');
+  assert.match(await page.inputValue('#setting-break_glass_accounts'), /bg-01@contoso\.onmicrosoft\.com/);
+  assert.match(await page.inputValue('#setting-approved_actors-conditional_access'), /ca-admin@contoso\.com/);
+  assert.ok(await page.isVisible('#demo-settings-note'), 'the editor says these are the demo\'s settings');
+  assert.equal(await page.evaluate(() => localStorage.length), 0, 'nothing in storage');
   await screenshot(page, '06-settings');
   await page.click('button.tab:has-text("Export")');
   await page.waitForSelector('.export-list');
   await screenshot(page, '07-export');
 
   assertPrivate(net);
+  assert.deepEqual(dialogs, [], 'no script from a log value ran');
   assert.deepEqual(await page.evaluate(() => window.__cspViolations), [], 'no CSP violation');
   assert.deepEqual(errors, [], 'no console error');
+  await context.close();
+});
+
+test('demo: its settings apply to the demo only; remembered settings stay as they were', async () => {
+  const { page, context } = await openApp(browser, server);
+  const mine = { break_glass_accounts: ['mine@example.com'] };
+  await page.evaluate((s) => localStorage.setItem('entrascope.settings', JSON.stringify(s)), mine);
+  await page.reload();
+  await page.waitForSelector('#app[data-status]');
+  const stored = await page.evaluate(() => localStorage.getItem('entrascope.settings'));
+  assert.deepEqual(JSON.parse(stored).break_glass_accounts, mine.break_glass_accounts);
+  await page.click('#demo-button');
+  await waitDone(page);
+  assert.ok((await shownChecks(page)).includes('PA-BREAK-GLASS-SIGNIN'), 'the demo ran with its own break-glass accounts');
+  await page.click('button.tab:has-text("Settings")');
+  assert.match(await page.inputValue('#setting-break_glass_accounts'), /bg-01@contoso\.onmicrosoft\.com/);
+  assert.ok(await page.isChecked('#remember'));
+  assert.equal(await page.evaluate(() => localStorage.getItem('entrascope.settings')), stored, 'the stored settings are untouched');
+  // Closing the demo brings the user's own settings back for their files.
+  await page.click('button:has-text("Close files")');
+  await page.waitForSelector('#demo-button');
+  await page.setInputFiles('#file-input', [file('InteractiveSignIns.csv', hostileSignins())]);
+  await waitDone(page);
+  await page.click('button.tab:has-text("Settings")');
+  assert.equal(await page.inputValue('#setting-break_glass_accounts'), 'mine@example.com');
+  assert.equal(await page.$('#demo-settings-note'), null);
+  assert.equal(await page.evaluate(() => localStorage.getItem('entrascope.settings')), stored);
+  await context.close();
+});
+
+test('the map places sign-ins that carry coordinates (the JSON download)', async () => {
+  const { page, context } = await openApp(browser, server);
+  await page.setInputFiles('#file-input', [file('InteractiveSignIns_2026-10-01_2026-10-31.json', jsonSignins(), 'application/json')]);
+  await waitDone(page);
+  await page.click('button.tab:has-text("Explore")');
+  await page.waitForSelector('.over-time svg rect');
+  assert.equal((await page.$$('.map circle.loc')).length, 3, 'one circle per place');
+  assert.equal((await page.$$('.map circle.mostly-failed')).length, 1, 'the place with mostly failures stands out');
+  assert.match(await page.textContent('.map figcaption'), /^7 sign-ins with coordinates at 3 places/);
   await context.close();
 });
 
