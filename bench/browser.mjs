@@ -13,7 +13,7 @@
 // main thread (PerformanceObserver installed before load).
 //
 // usage: node bench/browser.mjs --tool entrascope|duckdb-wasm --dist DIR
-//          [--settings FILE] [--timeout SECONDS] FILE...
+//          [--settings FILE] [--timeout SECONDS] [--query ?split=off] FILE...
 // Prints one JSON object.
 
 import http from 'node:http';
@@ -40,6 +40,7 @@ function parseArgs(argv) {
     else if (v === '--dist') a.dist = argv[++i];
     else if (v === '--settings') a.settings = argv[++i];
     else if (v === '--timeout') a.timeout = Number(argv[++i]);
+    else if (v === '--query') a.query = argv[++i];
     else a.files.push(path.resolve(v));
   }
   if (!a.files.length) throw new Error('no files given');
@@ -260,7 +261,7 @@ async function main() {
       const text = fs.readFileSync(args.settings, 'utf8');
       await page.addInitScript((t) => { localStorage.setItem('entrascope.settings', t); }, JSON.stringify(JSON.parse(text)));
     }
-    const url = args.tool === 'entrascope' ? `${server.origin}/app/` : `${server.origin}/duckdb/`;
+    const url = args.tool === 'entrascope' ? `${server.origin}/app/${args.query || ''}` : `${server.origin}/duckdb/`;
     await page.goto(url);
     await page.waitForSelector('#app[data-status="idle"], #app[data-status="error"]', { state: 'attached', timeout: 60_000 });
     if (args.tool === 'duckdb-wasm') {
