@@ -334,43 +334,71 @@ pub(crate) const MANY_ACCOUNTS: usize = 5;
 pub(crate) struct BusinessClock<'c, 'a> {
     cx: &'c Context<'a>,
     settings: Option<entrascope_core::settings::BusinessHours>,
-    base: Option<entrascope_core::settings::BusinessHoursRule>,
-    zones: FxHashMap<&'static str, Option<entrascope_core::settings::BusinessHoursRule>>,
-    operating: FxHashMap<Sym, bool>,
-    /// Each country's time zones and whether the configured zone is one of
-    /// them (asked for every sign-in, so looked up once per country).
-    country_zones: FxHashMap<Sym, (&'static [crate::refdata::CountryZone], bool)>,
-    /// Offsets of each zone (None: the configured one) per quarter hour:
-    /// zone offsets change only on quarter hours, and finding one in the
-    /// time zone rules is the costly part of asking about a sign-in.
-    offsets: FxHashMap<(Option<&'static str>, i64), i32>,
+    /// Slot 0: the configured rule; then one per time zone asked about
+    /// (`None` when the zone has no rule).
+    slots: Vec<ZoneSlot>,
+    /// Slot of each time zone other than the configured one.
+    zone_slots: FxHashMap<&'static str, usize>,
+    /// How each country's sign-ins are judged (asked for every sign-in, so
+    /// worked out once per country).
+    countries: FxHashMap<Sym, CountryPlan>,
+    /// The nearest zone's slot per (country, latitude, longitude) of a
+    /// country with several zones.
+    nearest: FxHashMap<(Sym, u32, u32), Option<usize>>,
+    /// The zones of countries with several, with their slots.
+    many: Vec<(&'static [crate::refdata::CountryZone], Vec<usize>)>,
     /// Business days (Monday = 0) of the rule.
     pub days: [bool; 7],
+}
+
+/// How a country's sign-ins are judged.
+#[derive(Clone, Copy)]
+enum CountryPlan {
+    /// In the configured zone (not an operating country, no zones known, or
+    /// the configured zone is one of the country's).
+    Base,
+    /// In the country's only zone (its slot).
+    One(usize),
+    /// In the nearest of the country's zones, or outside only when outside
+    /// in all: the zones and their slots (an index into `many`).
+    Many(usize),
+}
+
+/// A zone's rule and the offset of the last quarter hour asked about.
+struct ZoneSlot {
+    rule: Option<BusinessHoursRule>,
+    /// (quarter, offset) of the last quarter whose offset is the same at
+    /// both ends (sign-ins come in time order, so mostly the same quarter).
+    memo: Option<(i64, i32)>,
 }
 
 /// A quarter of an hour, in milliseconds.
 const QUARTER: i64 = 15 * 60 * 1000;
 
-/// Whether `t` is inside `rule`'s hours, with the zone's offset looked up
-/// once per quarter hour (only when it is the same at both ends of the
-/// quarter, which it is unless a change falls inside it).
-fn inside(rule: &BusinessHoursRule, offsets: &mut FxHashMap<(Option<&'static str>, i64), i32>, zone: Option<&'static str>, t: Timestamp) -> bool {
-    let quarter = t.0.div_euclid(QUARTER);
-    let offset = match offsets.get(&(zone, quarter)) {
-        Some(&o) => Some(o),
-        None => {
-            let first = rule.offset(Timestamp(quarter * QUARTER));
-            let last = rule.offset(Timestamp(quarter * QUARTER + QUARTER - 1));
-            match (first, last) {
-                (Some(a), Some(b)) if a == b && offsets.len() < 1 << 20 => {
-                    offsets.insert((zone, quarter), a);
-                    Some(a)
+impl ZoneSlot {
+    /// Whether `t` is inside the rule's hours (`None` without a rule), with
+    /// the zone's offset looked up once per quarter hour (only when it is the
+    /// same at both ends of the quarter, which it is unless a change falls
+    /// inside it): finding it in the time zone rules is the costly part.
+    fn inside(&mut self, t: Timestamp) -> Option<bool> {
+        let rule = self.rule.as_ref()?;
+        let quarter = t.0.div_euclid(QUARTER);
+        let offset = match self.memo {
+            Some((q, o)) if q == quarter => Some(o),
+            _ => {
+                let first = rule.offset(Timestamp(quarter * QUARTER));
+                let last = rule.offset(Timestamp(quarter * QUARTER + QUARTER - 1));
+                match (first, last) {
+                    (Some(a), Some(b)) if a == b => {
+                        self.memo = Some((quarter, a));
+                        Some(a)
+                    }
+                    _ => rule.offset(t),
                 }
-                _ => rule.offset(t),
             }
-        }
-    };
-    offset.is_some_and(|o| rule.contains_at(t, o))
+        };
+        Some(offset.is_some_and(|o| rule.contains_at(t, o)))
+    }
 }
 
 impl<'c, 'a> BusinessClock<'c, 'a> {
@@ -387,77 +415,95 @@ impl<'c, 'a> BusinessClock<'c, 'a> {
         BusinessClock {
             cx,
             settings: cx.settings.business_hours.clone(),
-            base: cx.business_hours.clone(),
-            zones: FxHashMap::default(),
-            operating: FxHashMap::default(),
-            country_zones: FxHashMap::default(),
-            offsets: FxHashMap::default(),
+            slots: vec![ZoneSlot { rule: cx.business_hours.clone(), memo: None }],
+            zone_slots: FxHashMap::default(),
+            countries: FxHashMap::default(),
+            nearest: FxHashMap::default(),
+            many: Vec::new(),
             days,
         }
     }
 
-    fn zone_rule(&mut self, zone: &'static str) -> Option<&entrascope_core::settings::BusinessHoursRule> {
-        let settings = &self.settings;
-        self.zones
-            .entry(zone)
-            .or_insert_with(|| {
-                let mut bh = settings.clone()?;
-                bh.timezone = zone.to_string();
-                entrascope_core::settings::BusinessHoursRule::compile(&bh).ok()
-            })
-            .as_ref()
+    /// The slot of `zone`'s rule (compiled on first use).
+    fn zone_slot(&mut self, zone: &'static str) -> usize {
+        if let Some(&i) = self.zone_slots.get(zone) {
+            return i;
+        }
+        let rule = self.settings.clone().and_then(|mut bh| {
+            bh.timezone = zone.to_string();
+            BusinessHoursRule::compile(&bh).ok()
+        });
+        self.slots.push(ZoneSlot { rule, memo: None });
+        let i = self.slots.len() - 1;
+        self.zone_slots.insert(zone, i);
+        i
     }
 
-    /// Whether `t` is inside the business hours of `zone`'s rule; `None`
-    /// when the zone has no rule.
-    fn zone_inside(&mut self, zone: &'static str, t: Timestamp) -> Option<bool> {
-        self.zone_rule(zone)?;
-        let rule = self.zones.get(zone)?.as_ref()?;
-        Some(inside(rule, &mut self.offsets, Some(zone), t))
+    fn plan(&mut self, country: Sym) -> CountryPlan {
+        if let Some(&p) = self.countries.get(&country) {
+            return p;
+        }
+        let cx = self.cx;
+        let cc = cx.s(country).trim().to_ascii_uppercase();
+        let plan = if !cx.operating_countries.contains(&cc) {
+            CountryPlan::Base
+        } else {
+            let zones = crate::refdata::country_time_zones(cx.s(country));
+            let configured = self.settings.as_ref().map(|b| b.timezone.trim()).unwrap_or_default();
+            if zones.is_empty() || zones.iter().any(|z| z.zone.eq_ignore_ascii_case(configured)) {
+                CountryPlan::Base
+            } else if zones.len() == 1 {
+                CountryPlan::One(self.zone_slot(zones[0].zone))
+            } else {
+                let slots = zones.iter().map(|z| self.zone_slot(z.zone)).collect();
+                self.many.push((zones, slots));
+                CountryPlan::Many(self.many.len() - 1)
+            }
+        };
+        self.countries.insert(country, plan);
+        plan
     }
 
     /// Whether the sign-in falls outside business hours; `None` without a rule.
     pub(crate) fn outside(&mut self, s: &SignIn) -> Option<bool> {
-        let base = self.base.as_ref()?;
-        let cx = self.cx;
-        let operating = !s.country.is_empty()
-            && *self.operating.entry(s.country).or_insert_with(|| {
-                let cc = cx.s(s.country).trim().to_ascii_uppercase();
-                cx.operating_countries.contains(&cc)
-            });
-        if !operating {
-            return Some(!inside(base, &mut self.offsets, None, s.time));
-        }
-        let settings = &self.settings;
-        let (zones, configured_here) = *self.country_zones.entry(s.country).or_insert_with(|| {
-            let zones = crate::refdata::country_time_zones(cx.s(s.country));
-            let configured = settings.as_ref().map(|b| b.timezone.trim()).unwrap_or_default();
-            (zones, zones.iter().any(|z| z.zone.eq_ignore_ascii_case(configured)))
-        });
-        if zones.is_empty() || configured_here {
-            let base = self.base.as_ref()?;
-            return Some(!inside(base, &mut self.offsets, None, s.time));
-        }
-        if zones.len() == 1 {
-            return Some(!self.zone_inside(zones[0].zone, s.time)?);
-        }
-        if let Some(here) = coords(s) {
-            let nearest = zones
-                .iter()
-                .min_by(|a, b| {
-                    distance_km(here, (a.latitude, a.longitude)).total_cmp(&distance_km(here, (b.latitude, b.longitude)))
-                })
-                .map(|z| z.zone)?;
-            return Some(!self.zone_inside(nearest, s.time)?);
-        }
-        let mut outside_all = true;
-        for z in zones {
-            if self.zone_inside(z.zone, s.time) == Some(true) {
-                outside_all = false;
-                break;
+        self.slots[0].rule.as_ref()?;
+        let plan = if s.country.is_empty() { CountryPlan::Base } else { self.plan(s.country) };
+        match plan {
+            CountryPlan::Base => Some(!self.slots[0].inside(s.time)?),
+            CountryPlan::One(slot) => Some(!self.slots[slot].inside(s.time)?),
+            CountryPlan::Many(m) => {
+                let (zones, slots) = (self.many[m].0, &self.many[m].1);
+                if let Some(here) = coords(s) {
+                    let key = (s.country, s.latitude.to_bits(), s.longitude.to_bits());
+                    let slot = match self.nearest.get(&key) {
+                        Some(&slot) => slot,
+                        None => {
+                            let slot = zones
+                                .iter()
+                                .zip(slots)
+                                .min_by(|a, b| {
+                                    distance_km(here, (a.0.latitude, a.0.longitude))
+                                        .total_cmp(&distance_km(here, (b.0.latitude, b.0.longitude)))
+                                })
+                                .map(|(_, &slot)| slot);
+                            if self.nearest.len() < 1 << 16 {
+                                self.nearest.insert(key, slot);
+                            }
+                            slot
+                        }
+                    };
+                    return Some(!self.slots[slot?].inside(s.time)?);
+                }
+                let mut outside_all = true;
+                for &slot in slots {
+                    if self.slots[slot].inside(s.time) == Some(true) {
+                        outside_all = false;
+                        break;
+                    }
+                }
+                Some(outside_all)
             }
         }
-        Some(outside_all)
     }
 }
 
