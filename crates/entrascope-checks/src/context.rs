@@ -1,11 +1,10 @@
 //! What every check receives: the dataset, the settings compiled for fast
 //! matching, the clock, and facts derived once per run (who is privileged).
 
-use std::collections::HashMap;
-
 use entrascope_core::settings::{BusinessHoursRule, Networks, Patterns};
 use entrascope_core::{Evidence, Settings, Timestamp};
 use entrascope_logs::{ActorKind, AuditEvent, AuditResult, Dataset, SignIn, Sym};
+use rustc_hash::FxHashMap;
 
 use crate::refdata;
 
@@ -38,11 +37,65 @@ pub struct Context<'a> {
     pub business_hours: Option<BusinessHoursRule>,
     /// Accounts (lower-case UPN or object id) added to a privileged role in
     /// the audit log, with the time of their first such assignment.
-    pub learned_privileged: HashMap<String, Timestamp>,
-    /// Break-glass and privileged-pattern verdicts of strings of the
-    /// dataset, by where they live in its interner (checks ask for every
+    pub learned_privileged: FxHashMap<String, Timestamp>,
+    /// Break-glass, privileged-pattern and learned verdicts of strings of
+    /// the dataset, by where they live in its interner (checks ask for every
     /// sign-in, about a few thousand distinct accounts).
-    verdicts: std::sync::RwLock<rustc_hash::FxHashMap<(usize, usize), (bool, bool)>>,
+    verdicts: std::sync::RwLock<FxHashMap<(usize, usize), Verdict>>,
+    /// What checks ask of each distinct audit activity name, worked out once.
+    activities: FxHashMap<Sym, Activity>,
+    /// Answers to [`Fact`] questions about each string of the dataset, two
+    /// bits per question (asked, answer), indexed by symbol: checks ask about
+    /// every sign-in's strings, of which there are few distinct ones.
+    facts: Box<[std::sync::atomic::AtomicU16]>,
+}
+
+/// A yes/no question about one string of the dataset, answered once per
+/// distinct string by [`Context::fact`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fact {
+    /// An authentication method that is multifactor in one step ([`refdata::is_multifactor_method`]).
+    MultifactorMethod,
+    /// An authentication step requirement naming the second factor ("secondaryAuthentication").
+    SecondaryRequirement,
+    /// A legacy-authentication client app ([`refdata::is_legacy_client`]).
+    LegacyClient,
+    /// An application or resource named in the `sensitive_applications` setting.
+    SensitiveApp,
+    /// An IP address in the `trusted_networks` setting.
+    TrustedNetwork,
+    /// An account neither break-glass nor privileged (named or learned) at any time.
+    Unprivileged,
+}
+
+/// What is known of an account name: break-glass, named privileged in the
+/// settings, learned privileged from the audit log since a time.
+#[derive(Debug, Clone, Copy)]
+struct Verdict {
+    break_glass: bool,
+    named: bool,
+    learned: Option<Timestamp>,
+}
+
+/// An audit activity name as checks compare it, worked out once per
+/// distinct name (audit logs repeat a few hundred names).
+#[derive(Debug, Clone)]
+pub(crate) struct Activity {
+    /// Trimmed, trailing dots removed, ASCII lower case (`audit::activity`).
+    pub(crate) lower: Box<str>,
+    /// The spelling-independent key of `apps::activity_key`.
+    pub(crate) key: Box<str>,
+    /// The role event this activity is, before the event's actor is asked
+    /// about (`mirror` false), and whether the name mentions PIM.
+    pub(crate) role: Option<(crate::checks::audit::RoleEvent, bool)>,
+}
+
+impl Activity {
+    fn new(name: &str) -> Activity {
+        let lower = crate::checks::audit::activity_lower(name);
+        let role = crate::checks::audit::role_event_of(&lower).map(|ev| (ev, lower.contains("pim")));
+        Activity { key: crate::checks::apps::activity_key(name).into_boxed_str(), lower: lower.into_boxed_str(), role }
+    }
 }
 
 impl<'a> Context<'a> {
@@ -68,11 +121,59 @@ impl<'a> Context<'a> {
             naming_admin: settings.naming_policy.admin.as_deref().and_then(|r| regex_lite::Regex::new(r).ok()),
             operating_countries: settings.operating_countries.iter().map(|c| c.trim().to_ascii_uppercase()).collect(),
             business_hours: settings.business_hours.as_ref().and_then(|b| BusinessHoursRule::compile(b).ok()),
-            learned_privileged: HashMap::new(),
+            learned_privileged: FxHashMap::default(),
             verdicts: Default::default(),
+            activities: FxHashMap::default(),
+            facts: std::iter::repeat_with(Default::default).take(ds.strings.len()).collect(),
         };
+        for a in &ds.audits {
+            cx.activities.entry(a.activity).or_insert_with(|| Activity::new(ds.str(a.activity)));
+        }
         cx.learned_privileged = learn_privileged(ds);
         cx
+    }
+
+    /// The activity of an audit event, worked out once per distinct name.
+    pub(crate) fn activity(&self, a: &AuditEvent) -> std::borrow::Cow<'_, Activity> {
+        match self.activities.get(&a.activity) {
+            Some(x) => std::borrow::Cow::Borrowed(x),
+            // Not an event of this dataset.
+            None => std::borrow::Cow::Owned(Activity::new(self.s(a.activity))),
+        }
+    }
+
+    /// The answer to `fact` about the string `sym`, worked out on the first
+    /// question (lock-free: checks on several threads may both work it out).
+    pub fn fact(&self, sym: Sym, fact: Fact) -> bool {
+        use std::sync::atomic::Ordering::Relaxed;
+        let shift = 2 * fact as u16;
+        let Some(cell) = self.facts.get(sym.0 as usize) else { return self.answer(self.s(sym), fact) };
+        let bits = cell.load(Relaxed) >> shift;
+        if bits & 2 != 0 {
+            return bits & 1 != 0;
+        }
+        let answer = self.answer(self.s(sym), fact);
+        cell.fetch_or((2 | answer as u16) << shift, Relaxed);
+        answer
+    }
+
+    fn answer(&self, s: &str, fact: Fact) -> bool {
+        match fact {
+            Fact::MultifactorMethod => refdata::is_multifactor_method(s),
+            Fact::SecondaryRequirement => s.to_ascii_lowercase().contains("secondary"),
+            Fact::LegacyClient => refdata::is_legacy_client(s),
+            Fact::SensitiveApp => self.sensitive_apps.matches(s),
+            Fact::TrustedNetwork => self.trusted_networks.contains(s),
+            Fact::Unprivileged => {
+                let v = self.verdicts(s);
+                !(v.break_glass || v.named || v.learned.is_some())
+            }
+        }
+    }
+
+    /// [`Context::is_privileged`] of a string of the dataset.
+    pub fn is_privileged_sym(&self, sym: Sym, at: Timestamp) -> bool {
+        !sym.is_empty() && !self.fact(sym, Fact::Unprivileged) && self.is_privileged(self.s(sym), at)
     }
 
     /// Resolves an interned string.
@@ -91,13 +192,17 @@ impl<'a> Context<'a> {
     }
 
     pub fn is_break_glass(&self, upn: &str) -> bool {
-        self.verdicts(upn).0
+        self.verdicts(upn).break_glass
     }
 
-    /// (break-glass, named privileged) for `s`, remembered for strings of
-    /// the dataset (whose place identifies their text while checks run).
-    fn verdicts(&self, s: &str) -> (bool, bool) {
-        let compute = || (self.break_glass.matches(s), self.privileged_patterns.matches(s));
+    /// What is known of `s`, remembered for strings of the dataset (whose
+    /// place identifies their text while checks run).
+    fn verdicts(&self, s: &str) -> Verdict {
+        let compute = || Verdict {
+            break_glass: self.break_glass.matches(s),
+            named: self.privileged_patterns.matches(s),
+            learned: self.learned_since(s),
+        };
         if !self.ds.strings.holds(s) {
             return compute();
         }
@@ -120,19 +225,21 @@ impl<'a> Context<'a> {
         if upn_or_id.is_empty() {
             return false;
         }
-        let (break_glass, named) = self.verdicts(upn_or_id);
-        if named || break_glass {
-            return true;
-        }
+        let v = self.verdicts(upn_or_id);
+        v.named || v.break_glass || v.learned.is_some_and(|t| t <= at)
+    }
+
+    /// When the account was first added to a privileged role in the audit log.
+    fn learned_since(&self, upn_or_id: &str) -> Option<Timestamp> {
         if self.learned_privileged.is_empty() {
-            return false;
+            return None;
         }
         let learned = if upn_or_id.bytes().any(|b| b.is_ascii_uppercase()) || !upn_or_id.is_ascii() {
             self.learned_privileged.get(&upn_or_id.to_lowercase())
         } else {
             self.learned_privileged.get(upn_or_id)
         };
-        learned.is_some_and(|t| *t <= at)
+        learned.copied()
     }
 
     /// Whether privileged accounts are known at all (settings or learned).
@@ -198,10 +305,14 @@ pub fn is_role_assignment(activity: &str) -> bool {
     a.starts_with("add ") && a.contains("member to role") && !a.contains("request")
 }
 
-fn learn_privileged(ds: &Dataset) -> HashMap<String, Timestamp> {
-    let mut out: HashMap<String, Timestamp> = HashMap::new();
+fn learn_privileged(ds: &Dataset) -> FxHashMap<String, Timestamp> {
+    let mut out: FxHashMap<String, Timestamp> = FxHashMap::default();
+    let mut assignment: FxHashMap<Sym, bool> = FxHashMap::default();
     for a in &ds.audits {
-        if a.result == AuditResult::Failure || !is_role_assignment(ds.str(a.activity)) {
+        if a.result == AuditResult::Failure {
+            continue;
+        }
+        if !*assignment.entry(a.activity).or_insert_with(|| is_role_assignment(ds.str(a.activity))) {
             continue;
         }
         if !role_names(ds, a).iter().any(|r| refdata::is_privileged_role(r)) {

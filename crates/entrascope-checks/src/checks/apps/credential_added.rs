@@ -139,7 +139,7 @@ pub fn run(cx: &Context) -> Vec<Finding> {
     let mut by_app: BTreeMap<String, (String, Vec<Added>)> = BTreeMap::new();
     for (i, a) in cx.audits_ok() {
         let act = activity(cx, a);
-        let credential_activity = CREDENTIAL_ACTIVITIES.contains(&act.as_str());
+        let credential_activity = CREDENTIAL_ACTIVITIES.contains(&&*act);
         let found = find_prop(ds, a, "KeyDescription");
         let (target, added) = match found {
             Some((t, p)) => {

@@ -65,8 +65,11 @@ pub(crate) fn activity_key(s: &str) -> String {
 }
 
 /// The event's activity as an [`activity_key`].
-pub(crate) fn activity(cx: &Context, a: &AuditEvent) -> String {
-    activity_key(cx.s(a.activity))
+pub(crate) fn activity<'c>(cx: &'c Context, a: &AuditEvent) -> std::borrow::Cow<'c, str> {
+    match cx.activity(a) {
+        std::borrow::Cow::Borrowed(x) => std::borrow::Cow::Borrowed(&x.key),
+        std::borrow::Cow::Owned(x) => std::borrow::Cow::Owned(x.key.into_string()),
+    }
 }
 
 /// The modified property `name` (case-insensitive) of one target.
@@ -392,7 +395,7 @@ pub(crate) fn permission_grants(cx: &Context, names: &Names) -> Vec<Grant> {
             {
                 consent_client.insert(a.correlation_id, (ds.str(t.display).to_string(), ds.str(t.id).to_ascii_lowercase()));
             }
-        } else if DELEGATED_GRANTS.contains(&act.as_str()) && !a.correlation_id.is_none() {
+        } else if DELEGATED_GRANTS.contains(&&*act) && !a.correlation_id.is_none() {
             grant_corr.insert(a.correlation_id);
         }
     }
@@ -421,7 +424,7 @@ pub(crate) fn permission_grants(cx: &Context, names: &Names) -> Vec<Grant> {
                 permissions: perms,
                 all_principals: false,
             });
-        } else if DELEGATED_GRANTS.contains(&act.as_str()) {
+        } else if DELEGATED_GRANTS.contains(&&*act) {
             let Some((t, p)) = find_prop(ds, a, "DelegatedPermissionGrant.Scope") else { continue };
             let before: HashSet<String> = scopes(ds.str(p.old)).into_iter().map(|s| s.to_ascii_lowercase()).collect();
             let added: Vec<String> =

@@ -69,7 +69,7 @@ pub fn run(cx: &Context) -> Vec<Finding> {
     let mut by_app: BTreeMap<String, (String, Vec<Added>)> = BTreeMap::new();
     for (i, a) in cx.audits_ok() {
         let act = activity(cx, a);
-        if !ACTIVITIES.contains(&act.as_str()) || cx.approved.application_management.matches(cx.actor(a)) {
+        if !ACTIVITIES.contains(&&*act) || cx.approved.application_management.matches(cx.actor(a)) {
             continue;
         }
         let targets = ds.targets(a);

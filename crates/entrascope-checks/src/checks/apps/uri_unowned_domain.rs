@@ -89,8 +89,8 @@ pub fn run(cx: &Context) -> Vec<Finding> {
     let mut domain_events: Vec<(entrascope_core::Timestamp, String, bool, usize)> = Vec::new();
     for (i, a) in cx.audits_ok() {
         let act = activity(cx, a);
-        let added = DOMAIN_ADDED.contains(&act.as_str());
-        if !added && !DOMAIN_REMOVED.contains(&act.as_str()) {
+        let added = DOMAIN_ADDED.contains(&&*act);
+        if !added && !DOMAIN_REMOVED.contains(&&*act) {
             continue;
         }
         for t in ds.targets(a) {

@@ -69,7 +69,7 @@ pub fn run(cx: &Context) -> Vec<Finding> {
             continue;
         }
         let act = activity(cx, a);
-        if !matches!(act.as_str(), "add user" | "delete user" | "hard delete user") {
+        if !matches!(&*act, "add user" | "delete user" | "hard delete user") {
             continue;
         }
         let actor = cx.actor(a);

@@ -93,13 +93,13 @@ fn kind(cx: &Context, a: &AuditEvent) -> Option<Kind> {
         return (matches!(ev.op, RoleOp::Assign | RoleOp::Remove) && !ev.mirror).then_some(Kind::Role);
     }
     if matches!(
-        act.as_str(),
+        &*act,
         "add member to group" | "remove member from group" | "add owner to group" | "remove owner from group"
     ) {
         return Some(Kind::Group);
     }
     if matches!(
-        act.as_str(),
+        &*act,
         "update user" | "disable account" | "enable account" | "delete user" | "hard delete user" | "restore user"
     ) {
         return Some(Kind::Account);

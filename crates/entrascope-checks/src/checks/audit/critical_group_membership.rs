@@ -90,7 +90,7 @@ pub fn run(cx: &Context) -> Vec<Finding> {
             continue;
         }
         let act = activity(cx, a);
-        let adding = match act.as_str() {
+        let adding = match &*act {
             "add member to group" | "add owner to group" => true,
             "remove member from group" | "remove owner from group" => false,
             _ => continue,

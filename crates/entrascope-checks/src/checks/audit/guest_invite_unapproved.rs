@@ -64,7 +64,7 @@ const INVITES: &[&str] =
 pub fn run(cx: &Context) -> Vec<Finding> {
     let mut by_actor: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for (i, a) in cx.audits_ok() {
-        if !succeeded(a) || !INVITES.contains(&activity(cx, a).as_str()) {
+        if !succeeded(a) || !INVITES.contains(&&*activity(cx, a)) {
             continue;
         }
         let actor = cx.actor(a);

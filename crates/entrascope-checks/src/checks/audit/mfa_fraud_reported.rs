@@ -66,7 +66,7 @@ pub fn run(cx: &Context) -> Vec<Finding> {
     let mut by_user: BTreeMap<String, (Vec<usize>, bool, bool)> = BTreeMap::new();
     for (i, a) in cx.ds.audits.iter().enumerate() {
         let act = activity(cx, a);
-        if !FRAUD.contains(&act.as_str()) {
+        if !FRAUD.contains(&&*act) {
             continue;
         }
         let (name, privileged) = match user_targets(cx, a).next() {

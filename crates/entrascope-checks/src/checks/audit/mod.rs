@@ -44,6 +44,7 @@ super::register! {
     license_errors,
 }
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use entrascope_core::{Evidence, Timestamp};
@@ -55,8 +56,16 @@ use crate::Context;
 
 /// The activity name, trimmed, lower-cased, without the trailing period
 /// some services write (`Add member to role.`).
-pub(crate) fn activity(cx: &Context, a: &AuditEvent) -> String {
-    cx.s(a.activity).trim().trim_end_matches('.').trim().to_ascii_lowercase()
+pub(crate) fn activity<'c>(cx: &'c Context, a: &AuditEvent) -> Cow<'c, str> {
+    match cx.activity(a) {
+        Cow::Borrowed(x) => Cow::Borrowed(&x.lower),
+        Cow::Owned(x) => Cow::Owned(x.lower.into_string()),
+    }
+}
+
+/// [`activity`] of an activity name.
+pub(crate) fn activity_lower(name: &str) -> String {
+    name.trim().trim_end_matches('.').trim().to_ascii_lowercase()
 }
 
 /// Success, or a result the export did not state.
@@ -168,8 +177,14 @@ pub(crate) struct RoleEvent {
 /// Classifies a directory-role event. Requests, cancellations and other
 /// steps that change nothing return `None`.
 pub(crate) fn role_event(cx: &Context, a: &AuditEvent) -> Option<RoleEvent> {
-    let x = activity(cx, a);
-    let mirror = initiated_by_pim(cx, a) && !x.contains("pim");
+    let (ev, mentions_pim) = cx.activity(a).role?;
+    Some(RoleEvent { mirror: !mentions_pim && initiated_by_pim(cx, a), ..ev })
+}
+
+/// [`role_event`] of an [`activity`] name, with `mirror` false (it depends
+/// on the event's actor).
+pub(crate) fn role_event_of(x: &str) -> Option<RoleEvent> {
+    let mirror = false;
     let ev = |op, eligible, pim| Some(RoleEvent { op, eligible, pim, outside_pim: false, mirror });
     if x.contains("(pim activation)") {
         return if x.starts_with("add member to role completed") {

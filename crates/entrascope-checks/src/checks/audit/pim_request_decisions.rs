@@ -60,7 +60,7 @@ pub fn run(cx: &Context) -> Vec<Finding> {
     for (i, a) in cx.ds.audits.iter().enumerate() {
         let op = match role_event(cx, a).map(|r| r.op) {
             Some(op @ (RoleOp::Approved | RoleOp::Denied)) => op,
-            _ => match activity(cx, a).as_str() {
+            _ => match &*activity(cx, a) {
                 "request approved" => RoleOp::Approved,
                 "request denied" => RoleOp::Denied,
                 _ => continue,

@@ -3,7 +3,8 @@ use entrascope_logs::{Outcome, SignInKind, Sym};
 use rustc_hash::FxHashSet;
 
 use super::{annotate, duration, evidence, password_accepted, plural, user_key, IpKeys, DAY, MINUTE};
-use crate::refdata::{code_in, is_legacy_client, CodeSet};
+use crate::refdata::{code_in, CodeSet};
+use crate::context::Fact;
 use crate::Context;
 
 declare_check! {
@@ -96,7 +97,7 @@ pub fn run(cx: &Context) -> Vec<Finding> {
     let mut rows: Vec<(Sym, usize)> = Vec::new();
     for (i, s) in cx.user_signins() {
         let guess = s.outcome != Outcome::Success && code_in(s.error_code, CodeSet::Guess);
-        let proof = password_accepted(s) && (s.kind == SignInKind::Interactive || is_legacy_client(cx.s(s.client_app)));
+        let proof = password_accepted(s) && (s.kind == SignInKind::Interactive || cx.fact(s.client_app, Fact::LegacyClient));
         let user = user_key(s);
         if (guess || proof) && !user.is_empty() {
             rows.push((user, i));

@@ -3,6 +3,7 @@ use entrascope_logs::{SignInKind, Sym};
 use rustc_hash::FxHashMap;
 
 use super::{annotate, coords, distance_km, duration, evidence, password_accepted, user_key, DAY, HOUR, MINUTE};
+use crate::context::Fact;
 use crate::Context;
 
 declare_check! {
@@ -94,7 +95,7 @@ pub fn run(cx: &Context) -> Vec<Finding> {
             continue;
         }
         let user = user_key(s);
-        if user.is_empty() || *trusted.entry(s.ip).or_insert_with(|| cx.trusted_networks.contains(cx.s(s.ip))) {
+        if user.is_empty() || *trusted.entry(s.ip).or_insert_with(|| cx.fact(s.ip, Fact::TrustedNetwork)) {
             continue;
         }
         if let Some(&p) = last.get(&user) {

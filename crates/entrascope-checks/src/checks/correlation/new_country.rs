@@ -3,6 +3,7 @@ use entrascope_logs::{Outcome, SignInKind, Sym};
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::{evidence, password_accepted, user_key, DAY};
+use crate::context::Fact;
 use crate::Context;
 
 declare_check! {
@@ -124,7 +125,7 @@ pub fn run(cx: &Context) -> Vec<Finding> {
                 }
             } else {
                 let cc = country_upper.entry(country).or_insert_with(|| cx.s(country).trim().to_ascii_uppercase());
-                let excluded = operating.contains(cc.as_str()) || cx.trusted_networks.contains(cx.s(s.ip));
+                let excluded = operating.contains(cc.as_str()) || cx.fact(s.ip, Fact::TrustedNetwork);
                 let tenant_new = !tenant_known.contains(&country);
                 let user_new = !user_known.contains(&key) && t - since >= ACCOUNT_HISTORY;
                 if !excluded && (tenant_new || user_new) {

@@ -4,6 +4,7 @@ use rustc_hash::FxHashMap;
 
 use super::{annotate, duration, evidence, net16, user_key, DAY, MINUTE};
 use crate::refdata::{code_in, CodeSet};
+use crate::context::Fact;
 use crate::Context;
 
 declare_check! {
@@ -95,7 +96,7 @@ pub fn run(cx: &Context) -> Vec<Finding> {
             continue;
         }
         let is_noisy = *noisy.entry(s.app_display).or_insert_with(|| NOISY_APPS.iter().any(|a| a.eq_ignore_ascii_case(cx.s(s.app_display))));
-        if is_noisy || (fail && cx.trusted_networks.contains(cx.s(s.ip))) {
+        if is_noisy || (fail && cx.fact(s.ip, Fact::TrustedNetwork)) {
             continue;
         }
         groups.entry((user, app)).or_default().push(i);

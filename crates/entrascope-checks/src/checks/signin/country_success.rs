@@ -4,6 +4,7 @@ use entrascope_core::{declare_check, DataNeed, Finding, SettingKey, Severity};
 use entrascope_logs::{Outcome, SignIn};
 
 use super::{account, count, evidence, join_limited, short_time};
+use crate::context::Fact;
 use crate::Context;
 
 declare_check! {
@@ -62,7 +63,7 @@ pub(crate) fn foreign(cx: &Context, s: &SignIn) -> bool {
     let country = cx.s(s.country).trim();
     !country.is_empty()
         && !cx.operating_countries.iter().any(|c| c.eq_ignore_ascii_case(country))
-        && !cx.trusted_networks.contains(cx.s(s.ip))
+        && !cx.fact(s.ip, Fact::TrustedNetwork)
 }
 
 pub fn run(cx: &Context) -> Vec<Finding> {

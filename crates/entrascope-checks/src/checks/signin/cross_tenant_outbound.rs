@@ -4,7 +4,7 @@ use entrascope_core::{declare_check, DataNeed, Finding, SettingKey, Severity};
 use entrascope_logs::{Outcome, Sym};
 use rustc_hash::FxHashMap;
 
-use super::{account, count, evidence, join_limited, MAX_EVIDENCE};
+use super::{account_sym, count, evidence, join_limited, MAX_EVIDENCE};
 use crate::Context;
 
 declare_check! {
@@ -86,19 +86,31 @@ pub fn run(cx: &Context) -> Vec<Finding> {
     // Non-privileged: resource tenant -> user -> (first row, count).
     let mut by_tenant: BTreeMap<String, BTreeMap<&str, (usize, usize)>> = BTreeMap::new();
     let mut privileged: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    // Per tenant id string: whether it is this tenant (home), its lower case (resource).
+    let mut home: FxHashMap<Sym, bool> = FxHashMap::default();
+    let mut lower: FxHashMap<Sym, Option<String>> = FxHashMap::default();
     for (i, s) in cx.user_signins() {
-        if s.outcome != Outcome::Success || s.resource_tenant_id.is_empty() || !cx.s(s.home_tenant_id).eq_ignore_ascii_case(&own) {
+        if s.outcome != Outcome::Success
+            || s.resource_tenant_id.is_empty()
+            || !*home.entry(s.home_tenant_id).or_insert_with(|| cx.s(s.home_tenant_id).eq_ignore_ascii_case(&own))
+        {
             continue;
         }
-        let resource = cx.s(s.resource_tenant_id).to_lowercase();
-        if resource == own {
-            continue;
-        }
-        let who = account(cx, s);
-        if cx.is_privileged(who, s.time) {
-            privileged.entry(who).or_default().push(i);
+        let resource = lower.entry(s.resource_tenant_id).or_insert_with(|| {
+            let r = cx.s(s.resource_tenant_id).to_lowercase();
+            (r != own).then_some(r)
+        });
+        let Some(resource) = resource else { continue };
+        let who = account_sym(s);
+        if cx.is_privileged_sym(who, s.time) {
+            privileged.entry(cx.s(who)).or_default().push(i);
         } else {
-            by_tenant.entry(resource).or_default().entry(who).or_insert((i, 0)).1 += 1;
+            if !by_tenant.contains_key(resource.as_str()) {
+                by_tenant.insert(resource.clone(), BTreeMap::new());
+            }
+            if let Some(users) = by_tenant.get_mut(resource.as_str()) {
+                users.entry(cx.s(who)).or_insert((i, 0)).1 += 1;
+            }
         }
     }
     let mut out = Vec::new();

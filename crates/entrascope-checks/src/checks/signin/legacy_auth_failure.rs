@@ -4,7 +4,8 @@ use entrascope_core::{declare_check, DataNeed, Finding, SettingKey, Severity};
 use entrascope_logs::Outcome;
 
 use super::{account, count, distinct, evidence, join_limited};
-use crate::refdata::{error_code_first_factor_passed, is_legacy_client};
+use crate::refdata::error_code_first_factor_passed;
+use crate::context::Fact;
 use crate::Context;
 
 declare_check! {
@@ -66,7 +67,7 @@ declare_check! {
 pub fn run(cx: &Context) -> Vec<Finding> {
     let mut by_ip: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for (i, s) in cx.user_signins() {
-        if s.outcome != Outcome::Success && is_legacy_client(cx.s(s.client_app)) {
+        if s.outcome != Outcome::Success && cx.fact(s.client_app, Fact::LegacyClient) {
             by_ip.entry(cx.s(s.ip)).or_default().push(i);
         }
     }

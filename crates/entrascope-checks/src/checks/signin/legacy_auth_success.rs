@@ -4,7 +4,7 @@ use entrascope_core::{declare_check, DataNeed, Finding, SettingKey, Severity};
 use entrascope_logs::Outcome;
 
 use super::{account, evidence, join_limited};
-use crate::refdata::is_legacy_client;
+use crate::context::Fact;
 use crate::Context;
 
 declare_check! {
@@ -67,7 +67,7 @@ pub fn run(cx: &Context) -> Vec<Finding> {
     let blocked = cx.settings.legacy_authentication_blocked == Some(true);
     let mut by_user: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for (i, s) in cx.user_signins() {
-        if s.outcome == Outcome::Success && is_legacy_client(cx.s(s.client_app)) {
+        if s.outcome == Outcome::Success && cx.fact(s.client_app, Fact::LegacyClient) {
             by_user.entry(account(cx, s)).or_default().push(i);
         }
     }

@@ -10,6 +10,7 @@ use std::collections::BTreeSet;
 use entrascope_core::{Evidence, Timestamp};
 use entrascope_logs::{AuthRequirement, SignIn};
 
+use crate::context::Fact;
 use crate::{refdata, Context};
 
 super::register! {
@@ -44,6 +45,11 @@ pub(crate) const MAX_EVIDENCE: usize = 500;
 
 /// The account a sign-in is about: its UPN, else the name typed at sign-in,
 /// else the user's object id, else the service principal's name.
+/// The symbol of [`account`].
+pub(crate) fn account_sym(s: &SignIn) -> entrascope_logs::Sym {
+    [s.upn, s.sign_in_identifier, s.user_id, s.service_principal_name].into_iter().find(|x| !x.is_empty()).unwrap_or_default()
+}
+
 pub(crate) fn account<'a>(cx: &Context<'a>, s: &SignIn) -> &'a str {
     for sym in [s.upn, s.sign_in_identifier, s.user_id, s.service_principal_name] {
         if !sym.is_empty() {
@@ -56,8 +62,8 @@ pub(crate) fn account<'a>(cx: &Context<'a>, s: &SignIn) -> &'a str {
 /// Whether any successful authentication step used a method that satisfies
 /// MFA on its own (Windows Hello for Business, FIDO2, passkey, passwordless).
 pub(crate) fn used_multifactor_method(cx: &Context, s: &SignIn) -> bool {
-    cx.ds.steps(s).iter().any(|st| st.succeeded.is_yes() && refdata::is_multifactor_method(cx.s(st.method)))
-        || refdata::is_multifactor_method(cx.s(s.mfa_method))
+    cx.ds.steps(s).iter().any(|st| st.succeeded.is_yes() && cx.fact(st.method, Fact::MultifactorMethod))
+        || cx.fact(s.mfa_method, Fact::MultifactorMethod)
 }
 
 /// Whether the sign-in shows multifactor authentication: the requirement was
@@ -66,7 +72,7 @@ pub(crate) fn used_multifactor_method(cx: &Context, s: &SignIn) -> bool {
 pub(crate) fn mfa_shown(cx: &Context, s: &SignIn) -> bool {
     s.auth_requirement == AuthRequirement::MultiFactor
         || used_multifactor_method(cx, s)
-        || cx.ds.steps(s).iter().any(|st| st.succeeded.is_yes() && cx.s(st.requirement).to_ascii_lowercase().contains("secondary"))
+        || cx.ds.steps(s).iter().any(|st| st.succeeded.is_yes() && cx.fact(st.requirement, Fact::SecondaryRequirement))
 }
 
 /// Whether the sign-in was protected by a password alone: the authentication

@@ -4,7 +4,8 @@ use entrascope_core::{declare_check, DataNeed, Finding, SettingKey};
 use entrascope_logs::{Outcome, Sym};
 use rustc_hash::FxHashMap;
 
-use super::{account, count, evidence, join_limited, short_time};
+use super::{account_sym, count, evidence, join_limited, short_time};
+use crate::context::Fact;
 use crate::refdata::is_legacy_client;
 use crate::Context;
 
@@ -66,12 +67,13 @@ pub fn run(cx: &Context) -> Vec<Finding> {
     let mut first_use: BTreeMap<&str, FxHashMap<Sym, i64>> = BTreeMap::new();
     let mut legacy: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for (i, s) in cx.user_signins() {
-        let who = account(cx, s);
-        if !cx.is_privileged(who, s.time) {
+        let who = account_sym(s);
+        if !cx.is_privileged_sym(who, s.time) {
             continue;
         }
+        let who = cx.s(who);
         first_use.entry(who).or_default().entry(s.client_app).or_insert(s.time.0);
-        if is_legacy_client(cx.s(s.client_app)) {
+        if cx.fact(s.client_app, Fact::LegacyClient) {
             legacy.entry(who).or_default().push(i);
         }
     }

@@ -5,7 +5,8 @@ use entrascope_core::{declare_check, DataNeed, Finding, SettingKey, Severity, Ti
 use entrascope_logs::{Outcome, SignIn};
 use rustc_hash::FxHashSet;
 
-use super::{account, count, join_limited, short_time};
+use super::{account_sym, count, join_limited, short_time};
+use crate::context::Fact;
 use crate::Context;
 
 declare_check! {
@@ -111,10 +112,11 @@ pub fn run(cx: &Context) -> Vec<Finding> {
         if s.outcome != Outcome::Success {
             continue;
         }
-        let who = account(cx, s);
-        if !cx.is_privileged(who, Timestamp(i64::MAX)) {
+        let who = account_sym(s);
+        if !cx.is_privileged_sym(who, Timestamp(i64::MAX)) {
             continue;
         }
+        let who = cx.s(who);
         let h = by_account.entry(who).or_default();
         let (dev_key, dev_name) = device(cx, s);
         let country = cx.s(s.country).trim().to_ascii_uppercase();
@@ -133,7 +135,7 @@ pub fn run(cx: &Context) -> Vec<Finding> {
         if !h.base_devices.contains(&dev_key) && h.new_devices.insert(dev_key) {
             new.push(format!("new device: {dev_name}"));
         }
-        let trusted = cx.trusted_networks.contains(cx.s(s.ip));
+        let trusted = cx.fact(s.ip, Fact::TrustedNetwork);
         if !country.is_empty() && !trusted && !h.base_countries.contains(&country) && h.new_countries.insert(country.clone()) {
             new.push(format!("new country: {country}"));
         }

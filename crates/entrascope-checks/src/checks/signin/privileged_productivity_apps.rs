@@ -3,7 +3,7 @@ use std::collections::BTreeMap;
 use entrascope_core::{declare_check, DataNeed, Finding, SettingKey};
 use entrascope_logs::Outcome;
 
-use super::{account, count, evidence, join_limited};
+use super::{account_sym, count, evidence, join_limited};
 use crate::refdata::productivity_app;
 use crate::Context;
 
@@ -70,11 +70,14 @@ pub fn run(cx: &Context) -> Vec<Finding> {
         if s.outcome != Outcome::Success {
             continue;
         }
-        let Some(app) = productivity_app(cx.s(s.app_id), cx.s(s.app_display)) else { continue };
-        let who = account(cx, s);
-        if cx.is_privileged(who, s.time) {
-            by_account.entry(who).or_default().push((i, app.name, app.kind));
+        // Privilege first: it is known per account, the application is a
+        // look-up in a list.
+        let who = account_sym(s);
+        if !cx.is_privileged_sym(who, s.time) {
+            continue;
         }
+        let Some(app) = productivity_app(cx.s(s.app_id), cx.s(s.app_display)) else { continue };
+        by_account.entry(cx.s(who)).or_default().push((i, app.name, app.kind));
     }
     by_account
         .into_iter()

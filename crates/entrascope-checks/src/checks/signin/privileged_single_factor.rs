@@ -3,7 +3,7 @@ use std::collections::BTreeMap;
 use entrascope_core::{declare_check, DataNeed, Finding, SettingKey};
 use entrascope_logs::{Outcome, SignInKind};
 
-use super::{account, count, evidence, join_limited, password_only};
+use super::{account_sym, count, evidence, join_limited, password_only};
 use crate::Context;
 
 declare_check! {
@@ -66,12 +66,12 @@ declare_check! {
 pub fn run(cx: &Context) -> Vec<Finding> {
     let mut by_account: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for (i, s) in cx.user_signins() {
-        if s.kind != SignInKind::Interactive || s.outcome != Outcome::Success || !password_only(cx, s) {
+        if s.kind != SignInKind::Interactive || s.outcome != Outcome::Success {
             continue;
         }
-        let who = account(cx, s);
-        if cx.is_privileged(who, s.time) {
-            by_account.entry(who).or_default().push(i);
+        let who = account_sym(s);
+        if cx.is_privileged_sym(who, s.time) && password_only(cx, s) {
+            by_account.entry(cx.s(who)).or_default().push(i);
         }
     }
     by_account

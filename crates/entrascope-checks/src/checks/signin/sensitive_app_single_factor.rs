@@ -5,6 +5,7 @@ use entrascope_logs::{Outcome, SignIn, Sym};
 use rustc_hash::FxHashMap;
 
 use super::{account, count, password_only, MAX_EVIDENCE};
+use crate::context::Fact;
 use crate::Context;
 
 declare_check! {
@@ -59,12 +60,12 @@ declare_check! {
 
 /// The name of the sensitive application a sign-in reaches, if any.
 fn sensitive<'a>(cx: &Context<'a>, s: &SignIn) -> Option<&'a str> {
-    let (app_id, app, res_id, res) = (cx.s(s.app_id), cx.s(s.app_display), cx.s(s.resource_id), cx.s(s.resource_display));
-    if cx.sensitive_apps.matches(app_id) || cx.sensitive_apps.matches(app) {
-        return Some(if app.is_empty() { app_id } else { app });
+    let sensitive = |sym| cx.fact(sym, Fact::SensitiveApp);
+    if sensitive(s.app_id) || sensitive(s.app_display) {
+        return Some(if s.app_display.is_empty() { cx.s(s.app_id) } else { cx.s(s.app_display) });
     }
-    if cx.sensitive_apps.matches(res_id) || cx.sensitive_apps.matches(res) {
-        return Some(if res.is_empty() { res_id } else { res });
+    if sensitive(s.resource_id) || sensitive(s.resource_display) {
+        return Some(if s.resource_display.is_empty() { cx.s(s.resource_id) } else { cx.s(s.resource_display) });
     }
     None
 }
@@ -72,10 +73,13 @@ fn sensitive<'a>(cx: &Context<'a>, s: &SignIn) -> Option<&'a str> {
 pub fn run(cx: &Context) -> Vec<Finding> {
     let mut by_app: BTreeMap<&str, FxHashMap<Sym, (usize, usize)>> = BTreeMap::new();
     for (i, s) in cx.user_signins() {
-        if s.outcome != Outcome::Success || !password_only(cx, s) {
+        if s.outcome != Outcome::Success {
             continue;
         }
         let Some(app) = sensitive(cx, s) else { continue };
+        if !password_only(cx, s) {
+            continue;
+        }
         let user = if s.upn.is_empty() { s.user_id } else { s.upn };
         by_app.entry(app).or_default().entry(user).or_insert((i, 0)).1 += 1;
     }

@@ -5,6 +5,7 @@ use entrascope_logs::{Outcome, SignInKind};
 
 use super::country_success::foreign;
 use super::{account, count, evidence, join_limited, password_only};
+use crate::context::Fact;
 use crate::Context;
 
 declare_check! {
@@ -66,7 +67,7 @@ pub fn run(cx: &Context) -> Vec<Finding> {
             && s.outcome == Outcome::Success
             && s.device_id.is_empty()
             && password_only(cx, s)
-            && !cx.trusted_networks.contains(cx.s(s.ip))
+            && !cx.fact(s.ip, Fact::TrustedNetwork)
         {
             by_account.entry(account(cx, s)).or_default().push(i);
         }
