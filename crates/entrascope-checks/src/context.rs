@@ -48,6 +48,9 @@ pub struct Context<'a> {
     /// bits per question (asked, answer), indexed by symbol: checks ask about
     /// every sign-in's strings, of which there are few distinct ones.
     facts: Box<[std::sync::atomic::AtomicU16]>,
+    /// Display names of directory objects, learned from the audit log on
+    /// first use (several application checks read them).
+    names: std::sync::OnceLock<crate::checks::apps::Names>,
 }
 
 /// A yes/no question about one string of the dataset, answered once per
@@ -125,6 +128,7 @@ impl<'a> Context<'a> {
             verdicts: Default::default(),
             activities: FxHashMap::default(),
             facts: std::iter::repeat_with(Default::default).take(ds.strings.len()).collect(),
+            names: std::sync::OnceLock::new(),
         };
         for a in &ds.audits {
             cx.activities.entry(a.activity).or_insert_with(|| Activity::new(ds.str(a.activity)));
@@ -174,6 +178,11 @@ impl<'a> Context<'a> {
     /// [`Context::is_privileged`] of a string of the dataset.
     pub fn is_privileged_sym(&self, sym: Sym, at: Timestamp) -> bool {
         !sym.is_empty() && !self.fact(sym, Fact::Unprivileged) && self.is_privileged(self.s(sym), at)
+    }
+
+    /// Display names of directory objects by object id ([`crate::checks::apps::Names`]).
+    pub(crate) fn names(&self) -> &crate::checks::apps::Names {
+        self.names.get_or_init(|| crate::checks::apps::Names::learn(self))
     }
 
     /// Resolves an interned string.

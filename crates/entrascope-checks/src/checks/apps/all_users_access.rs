@@ -4,7 +4,7 @@ use entrascope_core::{declare_check, DataNeed, Finding};
 use entrascope_logs::{AuditEvent, Target};
 use serde_json::Value;
 
-use super::{activity, find_prop, join_list, json_doc, prop, text, who, Names};
+use super::{activity, find_prop, join_list, json_doc, prop, text, who};
 use crate::Context;
 
 declare_check! {
@@ -117,7 +117,7 @@ fn include_groups(doc: &Value) -> Vec<String> {
 
 pub fn run(cx: &Context) -> Vec<Finding> {
     let ds = cx.ds;
-    let names = Names::learn(cx);
+    let names = cx.names();
     // Group id (or lower-case name) → (display name, why it counts, rule event), kept up to date in time order.
     let mut everyone: HashMap<String, (String, String, Option<usize>)> = HashMap::new();
     struct Grant {

@@ -3,7 +3,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use entrascope_core::{declare_check, DataNeed, Finding, SettingKey, Severity};
 use serde_json::Value;
 
-use super::{activity, find_prop, join_list, json_doc, who, Names};
+use super::{activity, find_prop, join_list, json_doc, who};
 use crate::refdata::directory_role;
 use crate::Context;
 
@@ -240,7 +240,7 @@ pub fn run(cx: &Context) -> Vec<Finding> {
             upn_of.entry(id).or_insert_with(|| cx.s(s.upn).to_string());
         }
     }
-    let names = Names::learn(cx);
+    let names = cx.names();
     let label = |id: &str| -> String {
         if let Some(k) = keyword(id) {
             return k.to_string();

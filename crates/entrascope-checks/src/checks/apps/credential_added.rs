@@ -3,7 +3,7 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 use entrascope_core::{declare_check, DataNeed, Finding, SettingKey, Severity};
 use entrascope_logs::ActorKind;
 
-use super::{activity, count, find_prop, join_list, privileged_clients, values, who, Names};
+use super::{activity, count, find_prop, join_list, privileged_clients, values, who};
 use crate::Context;
 
 declare_check! {
@@ -186,7 +186,7 @@ pub fn run(cx: &Context) -> Vec<Finding> {
     if by_app.is_empty() {
         return Vec::new();
     }
-    let names = Names::learn(cx);
+    let names = cx.names();
     let privileged = privileged_clients(cx, &names);
     by_app
         .into_iter()

@@ -2,7 +2,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use entrascope_core::{declare_check, DataNeed, Finding, SettingKey, Severity};
 
-use super::{activity, join_list, privileged_clients, prop, text, who, Names};
+use super::{activity, join_list, privileged_clients, prop, text, who};
 use crate::Context;
 
 declare_check! {
@@ -123,7 +123,7 @@ pub fn run(cx: &Context) -> Vec<Finding> {
     if by_app.is_empty() {
         return Vec::new();
     }
-    let names = Names::learn(cx);
+    let names = cx.names();
     let privileged = privileged_clients(cx, &names);
     by_app
         .into_iter()

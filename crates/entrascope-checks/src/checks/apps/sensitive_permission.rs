@@ -2,7 +2,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use entrascope_core::{declare_check, DataNeed, Finding};
 
-use super::{join_list, permission_grants, who, Grant, GrantKind, Names};
+use super::{join_list, permission_grants, who, Grant, GrantKind};
 use crate::refdata::PermissionTier;
 use crate::Context;
 
@@ -77,7 +77,7 @@ declare_check! {
 }
 
 pub fn run(cx: &Context) -> Vec<Finding> {
-    let names = Names::learn(cx);
+    let names = cx.names();
     let mut by_client: BTreeMap<String, Vec<Grant>> = BTreeMap::new();
     for g in permission_grants(cx, &names) {
         if (g.kind == GrantKind::AppRole || g.all_principals) && !g.high_permissions().is_empty() {

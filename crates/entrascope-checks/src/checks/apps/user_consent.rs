@@ -4,7 +4,7 @@ use entrascope_core::{declare_check, DataNeed, Finding, SettingKey, Severity};
 use entrascope_logs::Id;
 
 use super::{
-    activity, consent_permissions, find_prop, is_admin_consent, join_list, permission_grants, who, GrantKind, Names, CONSENT,
+    activity, consent_permissions, find_prop, is_admin_consent, join_list, permission_grants, who, GrantKind, CONSENT,
 };
 use crate::refdata::{imitates_microsoft, microsoft_client_app, sensitive_permission, PermissionTier};
 use crate::Context;
@@ -76,7 +76,7 @@ pub fn run(cx: &Context) -> Vec<Finding> {
     let ds = cx.ds;
     // Scopes each consent added: its delegated grant events (same
     // correlation id), or the consent event itself when those are missing.
-    let names = Names::learn(cx);
+    let names = cx.names();
     let mut grant_scopes: HashMap<(Id, usize), Vec<String>> = HashMap::new();
     for g in permission_grants(cx, &names) {
         if g.kind == GrantKind::Delegated && !g.all_principals {

@@ -103,7 +103,7 @@ pub fn run(cx: &Context) -> Vec<Finding> {
             rows.push((user, i));
         }
     }
-    rows.sort_by_key(|&(u, i)| (u, i)); // rows are in time order already
+    rows.sort_unstable_by_key(|&(u, i)| (u, i)); // rows are in time order already; keys are distinct
 
     let mut out = Vec::new();
     let mut session: Option<Session> = None;

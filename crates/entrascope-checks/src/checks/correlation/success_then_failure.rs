@@ -104,10 +104,13 @@ pub fn run(cx: &Context) -> Vec<Finding> {
     // The /16s each account has signed in from successfully, with the first
     // time: a failure from one of them earlier is the account's own network.
     let mut own: FxHashMap<(Sym, (u8, u32)), i64> = FxHashMap::default();
+    // The /16 of each address string, parsed once.
+    let mut nets: FxHashMap<Sym, Option<(u8, u32)>> = FxHashMap::default();
+    let mut net_of = |ip: Sym| *nets.entry(ip).or_insert_with(|| net16(cx.s(ip)));
     for (_, s) in cx.user_signins() {
         if s.outcome == Outcome::Success {
             let user = user_key(s);
-            if let (false, Some(n)) = (user.is_empty(), net16(cx.s(s.ip))) {
+            if let (false, Some(n)) = (user.is_empty(), net_of(s.ip)) {
                 own.entry((user, n)).or_insert(s.time.0);
             }
         }
@@ -123,13 +126,13 @@ pub fn run(cx: &Context) -> Vec<Finding> {
                 recent.push(i);
                 continue;
             }
-            let Some(fail_net) = net16(cx.s(s.ip)) else { continue };
+            let Some(fail_net) = net_of(s.ip) else { continue };
             if own.get(&(*user, fail_net)).is_some_and(|t| *t < s.time.0) {
                 continue; // the account's own network (home, phone carrier) mistyping
             }
             let other = recent.iter().rev().copied().find(|&r| {
                 let ok = &cx.ds.signins[r];
-                match net16(cx.s(ok.ip)) {
+                match net_of(ok.ip) {
                     Some(n) if n == fail_net => false,
                     Some(n) if n.0 != fail_net.0 => {
                         (!ok.country.is_empty() && !s.country.is_empty() && ok.country != s.country) || (ok.asn != 0 && s.asn != 0 && ok.asn != s.asn)

@@ -4,6 +4,7 @@ use entrascope_core::{declare_check, DataNeed, Finding, SettingKey};
 use entrascope_logs::Outcome;
 
 use super::{account, evidence, join_limited};
+use crate::context::Fact;
 use crate::Context;
 
 declare_check! {
@@ -60,7 +61,7 @@ declare_check! {
 pub fn run(cx: &Context) -> Vec<Finding> {
     let mut by_account: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for (i, s) in cx.user_signins() {
-        let hit = [s.upn, s.sign_in_identifier, s.user_id].into_iter().filter(|x| !x.is_empty()).any(|x| cx.is_break_glass(cx.s(x)));
+        let hit = [s.upn, s.sign_in_identifier, s.user_id].into_iter().filter(|x| !x.is_empty()).any(|x| !cx.fact(x, Fact::Unprivileged) && cx.is_break_glass(cx.s(x)));
         if hit {
             by_account.entry(account(cx, s).to_lowercase()).or_default().push(i);
         }

@@ -2,7 +2,7 @@ use std::collections::BTreeMap;
 
 use entrascope_core::time::MS_PER_HOUR;
 use entrascope_core::{declare_check, DataNeed, Finding};
-use entrascope_logs::{ActorKind, AuditEvent, Outcome, SignIn, Tri};
+use entrascope_logs::{ActorKind, AuditEvent, Outcome, SignIn, Sym, Tri};
 use rustc_hash::FxHashMap;
 
 use super::{count, join_limited, short_time};
@@ -112,6 +112,8 @@ pub fn run(cx: &Context) -> Vec<Finding> {
     }
     // Successful sign-ins of the activating users, in time order, by UPN and by object id.
     let mut sessions: FxHashMap<String, Vec<usize>> = activations.iter().map(|(_, u)| (u.clone(), Vec::new())).collect();
+    // Which activating user each account string is (lower-cased once per string).
+    let mut user_of: FxHashMap<Sym, Option<String>> = FxHashMap::default();
     for (i, s) in cx.user_signins() {
         if s.outcome != Outcome::Success {
             continue;
@@ -120,7 +122,11 @@ pub fn run(cx: &Context) -> Vec<Finding> {
             if key.is_empty() {
                 continue;
             }
-            if let Some(v) = sessions.get_mut(&cx.s(key).to_lowercase()) {
+            let user = user_of.entry(key).or_insert_with(|| {
+                let k = cx.s(key).to_lowercase();
+                sessions.contains_key(&k).then_some(k)
+            });
+            if let Some(v) = user.as_ref().and_then(|k| sessions.get_mut(k)) {
                 v.push(i);
             }
         }
