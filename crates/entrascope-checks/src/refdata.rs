@@ -483,9 +483,11 @@ pub enum CodeSet {
 
 /// Whether a sign-in error code is in one of the credential-attack sets.
 pub fn code_in(code: u32, set: CodeSet) -> bool {
+    // Sorted by code, one entry per code with the union of its sets: checks
+    // ask for every sign-in, several times.
     static V: OnceLock<Vec<(u32, u8)>> = OnceLock::new();
     let list = V.get_or_init(|| {
-        rows(CREDENTIAL_CODES)
+        let mut list: Vec<(u32, u8)> = rows(CREDENTIAL_CODES)
             .into_iter()
             .filter_map(|r| {
                 let code = r.first()?.parse::<u32>().ok()?;
@@ -501,9 +503,18 @@ pub fn code_in(code: u32, set: CodeSet) -> bool {
                 }
                 Some((code, mask))
             })
-            .collect()
+            .collect();
+        list.sort_unstable();
+        list.dedup_by(|later, first| {
+            let same = later.0 == first.0;
+            if same {
+                first.1 |= later.1;
+            }
+            same
+        });
+        list
     });
-    list.iter().any(|(c, m)| *c == code && m & set as u8 != 0)
+    list.binary_search_by_key(&code, |e| e.0).ok().and_then(|i| list.get(i)).is_some_and(|e| e.1 & set as u8 != 0)
 }
 
 /// An Identity Protection risk event type (`data/risk-event-types.tsv`).
