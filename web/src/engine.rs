@@ -347,7 +347,18 @@ pub fn report_view(r: &Report, now: Timestamp) -> ReportView {
         countries: top(&st.top_countries),
         client_apps: top(&st.top_client_apps),
         errors: top(&st.top_error_codes),
-        locations: st.map.iter().map(|p| (p.lat, p.lon, sat(p.total), sat(p.failures))).collect(),
+        locations: st
+            .map
+            .iter()
+            .map(|p| Place {
+                lat: p.lat,
+                lon: p.lon,
+                total: sat(p.total),
+                failures: sat(p.failures),
+                label: p.label.clone(),
+                approximate: p.approximate,
+            })
+            .collect(),
         without_location: user_signins.saturating_sub(located),
     });
     ReportView {

@@ -340,10 +340,25 @@ pub struct StatsView {
     pub countries: Vec<TopItem>,
     pub client_apps: Vec<TopItem>,
     pub errors: Vec<TopItem>,
-    /// (latitude, longitude, sign-ins, failures), rounded to a grid.
-    pub locations: Vec<(f32, f32, u32, u32)>,
-    /// Sign-ins whose export had no coordinates.
+    /// Where sign-ins came from, rounded to a grid; sign-ins with a
+    /// country but no coordinates at their country's centre.
+    pub locations: Vec<Place>,
+    /// Sign-ins with neither coordinates nor a known country.
     pub without_location: u64,
+}
+
+/// A point on the Explore map.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Place {
+    pub lat: f32,
+    pub lon: f32,
+    pub total: u32,
+    pub failures: u32,
+    /// "City, country" from the export, or the country code when placed at
+    /// the country's centre.
+    pub label: String,
+    /// At the country's centre: the export had no coordinates.
+    pub approximate: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

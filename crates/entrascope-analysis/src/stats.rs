@@ -31,6 +31,30 @@ pub struct MapPoint {
     pub label: String,
     pub total: u64,
     pub failures: u64,
+    /// Placed at the centre of its country: the export named the country
+    /// but gave no coordinates (the admin center's CSV).
+    #[serde(default)]
+    pub approximate: bool,
+}
+
+/// Where to put sign-ins that have a country but no coordinates: the
+/// country's centre (`data/country-centroids.tsv`, with its source).
+pub fn country_centre(code: &str) -> Option<(f32, f32)> {
+    static TABLE: &str = include_str!("../data/country-centroids.tsv");
+    static V: std::sync::OnceLock<Vec<(&'static str, f32, f32)>> = std::sync::OnceLock::new();
+    let v = V.get_or_init(|| {
+        TABLE
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .skip(1)
+            .filter_map(|l| {
+                let mut f = l.split('\t');
+                Some((f.next()?, f.next()?.parse().ok()?, f.next()?.parse().ok()?))
+            })
+            .collect()
+    });
+    let code = code.trim();
+    v.iter().find(|(c, _, _)| c.eq_ignore_ascii_case(code)).map(|&(_, la, lo)| (la, lo))
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
@@ -73,6 +97,8 @@ pub fn compute(ds: &Dataset) -> Stats {
         (FxHashMap::default(), FxHashMap::default(), FxHashMap::default(), FxHashMap::default(), FxHashMap::default());
     let mut codes: FxHashMap<u32, (u64, u64)> = FxHashMap::default();
     let mut points: FxHashMap<(i32, i32), (f64, f64, u64, u64, Sym, Sym)> = FxHashMap::default();
+    // Sign-ins with a country but no coordinates, by country.
+    let mut unplaced: FxHashMap<Sym, (u64, u64)> = FxHashMap::default();
     let base = stats.timeline.first().map(|b| b.start.0).unwrap_or(0);
     for s in &ds.signins {
         let failed = s.outcome == Outcome::Failure;
@@ -101,6 +127,10 @@ pub fn compute(ds: &Dataset) -> Stats {
             e.1 += s.longitude as f64;
             e.2 += 1;
             e.3 += failed as u64;
+        } else if !s.country.is_empty() {
+            let e = unplaced.entry(s.country).or_insert((0, 0));
+            e.0 += 1;
+            e.1 += failed as u64;
         }
     }
     stats.top_users = top(ds, users);
@@ -127,10 +157,71 @@ pub fn compute(ds: &Dataset) -> Stats {
             label: [ds.str(city), ds.str(country)].iter().filter(|s| !s.is_empty()).copied().collect::<Vec<_>>().join(", "),
             total: n,
             failures: f,
+            approximate: false,
         })
         .collect();
-    map.sort_by(|a, b| b.total.cmp(&a.total).then(a.label.cmp(&b.label)));
+    for (country, (n, f)) in unplaced {
+        if let Some((lat, lon)) = country_centre(ds.str(country)) {
+            map.push(MapPoint { lat, lon, label: ds.str(country).to_string(), total: n, failures: f, approximate: true });
+        }
+    }
+    map.sort_by(|a, b| b.total.cmp(&a.total).then(a.label.cmp(&b.label)).then(a.approximate.cmp(&b.approximate)));
     map.truncate(2000);
     stats.map = map;
     stats
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Graph sign-ins (JSON): with coordinates, with a country only, with
+    /// a country code no table knows.
+    fn stats_of(json: &str) -> Stats {
+        let mut session = crate::Session::new();
+        session.add_bytes("signins.json", json.as_bytes());
+        compute(&session.finish().ds)
+    }
+
+    fn signin(id: u32, country: &str, coords: &str) -> String {
+        format!(
+            r#"{{"id":"00000000-0000-4000-8000-{id:012}","createdDateTime":"2026-10-01T10:00:{:02}Z","userPrincipalName":"a@contoso.com","ipAddress":"198.51.100.1","status":{{"errorCode":0}},"location":{{"city":"","countryOrRegion":"{country}","geoCoordinates":{coords}}}}}"#,
+            id % 60
+        )
+    }
+
+    #[test]
+    fn sign_ins_without_coordinates_are_placed_at_their_country_centre() {
+        let rows = [
+            signin(1, "US", r#"{"latitude":47.61,"longitude":-122.33}"#),
+            signin(2, "NL", "null"),
+            signin(3, "NL", "null"),
+            signin(4, "ZZ", "null"),
+        ];
+        let st = stats_of(&format!("[{}]", rows.join(",")));
+        let nl = st.map.iter().find(|p| p.label == "NL").expect("NL placed");
+        assert!(nl.approximate);
+        assert_eq!(nl.total, 2);
+        assert!((nl.lat - 52.13).abs() < 0.01 && (nl.lon - 5.29).abs() < 0.01, "{nl:?}");
+        let us = st.map.iter().find(|p| p.label.ends_with("US")).expect("US point");
+        assert!(!us.approximate, "coordinates from the export are not approximate");
+        assert!((us.lat - 47.61).abs() < 0.01);
+        assert!(st.map.iter().all(|p| p.label != "ZZ"), "an unknown code is not placed");
+        assert_eq!(st.map.len(), 2);
+    }
+
+    #[test]
+    fn every_centre_is_on_the_globe_and_codes_are_unique() {
+        let table = include_str!("../data/country-centroids.tsv");
+        let mut seen = std::collections::HashSet::new();
+        for line in table.lines().filter(|l| !l.starts_with('#')).skip(1) {
+            let code = line.split('\t').next().unwrap_or("");
+            assert!(code.len() == 2 && code.bytes().all(|b| b.is_ascii_uppercase()), "{line}");
+            assert!(seen.insert(code), "duplicate {code}");
+            let (la, lo) = country_centre(code).expect("parses");
+            assert!((-90.0..=90.0).contains(&la) && (-180.0..=180.0).contains(&lo), "{line}");
+        }
+        assert!(seen.len() > 240);
+        assert_eq!(country_centre("gb"), country_centre("GB"));
+    }
 }

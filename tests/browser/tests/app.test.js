@@ -127,10 +127,13 @@ test('demo: loads from a sub-path with its settings, analyzes in the worker, sho
   await page.waitForSelector('.record-drawer', { state: 'detached' });
 
   // Explore: charts and lists. The demo's sign-ins are the admin center's
-  // CSV (no coordinates), and the map says so (the map itself: next test).
+  // CSV (a country, no coordinates): the map places them at their
+  // countries' centres, dashed, and says so (exact places: next test).
   await page.click('button.tab:has-text("Explore")');
   await page.waitForSelector('.over-time svg rect');
-  assert.match(await page.textContent('.map figcaption'), /without coordinates/);
+  assert.match(await page.textContent('.map figcaption'), /at the centre of their country/);
+  assert.ok((await page.$$('.map circle.loc.approx')).length > 1, 'countries placed on the map');
+  assert.equal((await page.$$('.map circle.loc:not(.approx)')).length, 0, 'no exact place without coordinates');
   assert.ok((await page.$$('#top-users ~ table tbody tr')).length > 0, 'top users listed');
   assert.ok((await page.$$('#top-countries ~ table tbody tr')).length > 1, 'countries listed');
   await screenshot(page, '05-explore');
@@ -196,7 +199,8 @@ test('the map places sign-ins that carry coordinates (the JSON download)', async
   await page.waitForSelector('.over-time svg rect');
   assert.equal((await page.$$('.map circle.loc')).length, 3, 'one circle per place');
   assert.equal((await page.$$('.map circle.mostly-failed')).length, 1, 'the place with mostly failures stands out');
-  assert.match(await page.textContent('.map figcaption'), /^7 sign-ins with coordinates at 3 places/);
+  assert.match(await page.textContent('.map figcaption'), /^7 sign-ins at 3 places from the export's coordinates/);
+  assert.equal((await page.$$('.map circle.approx')).length, 0, 'nothing placed approximately when coordinates exist');
   await context.close();
 });
 

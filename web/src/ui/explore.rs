@@ -69,28 +69,50 @@ struct MapProps {
 #[function_component(WorldMap)]
 fn world_map(p: &MapProps) -> Html {
     let s = &p.stats;
-    let max = s.locations.iter().map(|l| l.2).max().unwrap_or(1).max(1) as f64;
-    let located: u64 = s.locations.iter().map(|l| l.2 as u64).sum();
+    let max = s.locations.iter().map(|l| l.total).max().unwrap_or(1).max(1) as f64;
+    let sum = |approximate: bool| -> u64 { s.locations.iter().filter(|l| l.approximate == approximate).map(|l| l.total as u64).sum() };
+    let (exact, approx) = (sum(false), sum(true));
+    let countries = s.locations.iter().filter(|l| l.approximate).count();
+    // Exact places are drawn over the approximate ones.
+    let mut order: Vec<&crate::protocol::Place> = s.locations.iter().collect();
+    order.sort_by_key(|l| !l.approximate);
+    let mut caption = Vec::new();
+    if exact > 0 {
+        caption.push(format!("{} sign-ins at {} places from the export's coordinates", fmt_count(exact), s.locations.len() - countries));
+    }
+    if approx > 0 {
+        caption.push(format!(
+            "{} at the centre of their country (dashed: the export has a country but no coordinates, as in the admin center's CSV; JSON and Graph exports have them)",
+            fmt_count(approx)
+        ));
+    }
+    if s.without_location > 0 {
+        caption.push(format!("{} with no location", fmt_count(s.without_location)));
+    }
     html! {
         <figure class="chart map">
             <svg viewBox="0 0 360 180" role="img"
                 aria-label={format!("Map of {} sign-in locations", s.locations.len())}>
                 <rect class="sea" x="0" y="0" width="360" height="180" />
                 <path class="land" d={WORLD} />
-                { for s.locations.iter().map(|(lat, lon, n, fail)| {
-                    let r = 0.8 + (*n as f64 / max).sqrt() * 5.0;
-                    let class = if *fail * 2 > *n { "loc mostly-failed" } else { "loc" };
+                { for order.into_iter().map(|l| {
+                    let r = 0.8 + (l.total as f64 / max).sqrt() * 5.0;
+                    let mut class = if l.failures * 2 > l.total { "loc mostly-failed".to_string() } else { "loc".to_string() };
+                    if l.approximate {
+                        class.push_str(" approx");
+                    }
+                    let place = if l.label.is_empty() { format!("{:.1}, {:.1}", l.lat, l.lon) } else { l.label.clone() };
+                    let how = if l.approximate { " (country centre)" } else { "" };
                     html! {
-                        <circle class={class} cx={format!("{:.2}", *lon as f64 + 180.0)} cy={format!("{:.2}", 90.0 - *lat as f64)} r={format!("{r:.2}")}>
-                            <title>{ format!("{lat:.1}, {lon:.1}: {n} sign-ins, {fail} failed") }</title>
+                        <circle class={class} cx={format!("{:.2}", l.lon as f64 + 180.0)} cy={format!("{:.2}", 90.0 - l.lat as f64)} r={format!("{r:.2}")}>
+                            <title>{ format!("{place}{how}: {} sign-ins, {} failed", fmt_count(l.total as u64), fmt_count(l.failures as u64)) }</title>
                         </circle>
                     }
                 }) }
             </svg>
             <figcaption class="muted small">
-                { format!("{} sign-ins with coordinates at {} places; {} without coordinates (the admin center's CSV has none: use the JSON download or Graph for the map). ",
-                    fmt_count(located), s.locations.len(), fmt_count(s.without_location)) }
-                <span class="legend"><span class="key loc">{"mostly succeeded"}</span><span class="key mostly-failed">{"mostly failed"}</span></span>
+                { format!("{}. ", caption.join("; ")) }
+                <span class="legend"><span class="key loc">{"mostly succeeded"}</span><span class="key mostly-failed">{"mostly failed"}</span><span class="key approx">{"country centre"}</span></span>
             </figcaption>
         </figure>
     }
