@@ -341,6 +341,16 @@ impl BusinessHoursRule {
         Some(self.tz.to_offset(ts).seconds())
     }
 
+    /// The zone's offset from UTC at `t`, in seconds, and the instant (ms)
+    /// before which it holds: the zone's next transition (`i64::MAX` when
+    /// there is none). Lets a caller asking about instants in time order
+    /// look the offset up once per transition (`None` out of range).
+    pub fn offset_until(&self, t: Timestamp) -> Option<(i32, i64)> {
+        let ts = jiff::Timestamp::from_millisecond(t.0).ok()?;
+        let until = self.tz.following(ts).next().map_or(i64::MAX, |tr| tr.timestamp().as_millisecond());
+        Some((self.tz.to_offset(ts).seconds(), until))
+    }
+
     /// [`BusinessHoursRule::contains`] given the zone's offset at `t`.
     pub fn contains_at(&self, t: Timestamp, offset: i32) -> bool {
         let Ok(ts) = jiff::Timestamp::from_millisecond(t.0) else { return false };
@@ -419,6 +429,12 @@ mod tests {
             assert_eq!(rule.contains(Timestamp(t)), expected, "{z}");
             t += 37 * 60_000;
         }
+        // An offset holds until the zone's next transition (2026-03-08 02:00 EST).
+        let jan = Timestamp::parse("2026-01-01T00:00:00Z").unwrap();
+        let (offset, until) = rule.offset_until(jan).unwrap();
+        assert_eq!((offset, until), (-5 * 3600, Timestamp::parse("2026-03-08T07:00:00Z").unwrap().0));
+        assert_eq!(rule.offset(Timestamp(until - 1)), Some(-5 * 3600));
+        assert_eq!(rule.offset(Timestamp(until)), Some(-4 * 3600));
         // Before 1970 the day still starts at local midnight.
         assert!(!rule.contains(Timestamp::parse("1969-12-28T15:00:00Z").unwrap()));
         assert!(rule.contains(Timestamp::parse("1969-12-29T15:00:00Z").unwrap()));

@@ -364,38 +364,29 @@ enum CountryPlan {
     Many(usize),
 }
 
-/// A zone's rule and the offset of the last quarter hour asked about.
+/// A zone's rule and its offset over the span of time last asked about.
 struct ZoneSlot {
     rule: Option<BusinessHoursRule>,
-    /// (quarter, offset) of the last quarter whose offset is the same at
-    /// both ends (sign-ins come in time order, so mostly the same quarter).
-    memo: Option<(i64, i32)>,
+    /// (from, until, offset): the zone's offset from `from` until its next
+    /// transition (sign-ins come in time order, so mostly inside the span).
+    memo: Option<(i64, i64, i32)>,
 }
-
-/// A quarter of an hour, in milliseconds.
-const QUARTER: i64 = 15 * 60 * 1000;
 
 impl ZoneSlot {
     /// Whether `t` is inside the rule's hours (`None` without a rule), with
-    /// the zone's offset looked up once per quarter hour (only when it is the
-    /// same at both ends of the quarter, which it is unless a change falls
-    /// inside it): finding it in the time zone rules is the costly part.
+    /// the zone's offset looked up once per transition of the zone: finding
+    /// it in the time zone rules is the costly part.
     fn inside(&mut self, t: Timestamp) -> Option<bool> {
         let rule = self.rule.as_ref()?;
-        let quarter = t.0.div_euclid(QUARTER);
         let offset = match self.memo {
-            Some((q, o)) if q == quarter => Some(o),
-            _ => {
-                let first = rule.offset(Timestamp(quarter * QUARTER));
-                let last = rule.offset(Timestamp(quarter * QUARTER + QUARTER - 1));
-                match (first, last) {
-                    (Some(a), Some(b)) if a == b => {
-                        self.memo = Some((quarter, a));
-                        Some(a)
-                    }
-                    _ => rule.offset(t),
+            Some((from, until, o)) if from <= t.0 && t.0 < until => Some(o),
+            _ => match rule.offset_until(t) {
+                Some((o, until)) => {
+                    self.memo = Some((t.0, until, o));
+                    Some(o)
                 }
-            }
+                None => None,
+            },
         };
         Some(offset.is_some_and(|o| rule.contains_at(t, o)))
     }
