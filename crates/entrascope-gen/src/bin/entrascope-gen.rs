@@ -4,7 +4,7 @@
 //! entrascope-gen tenant --out DIR [--seed N] [--days 30] [--members 300] [--guests 12]
 //!                       [--end YYYY-MM-DD] [--formats all|portal-csv,graph-json,...] [--no-incidents]
 //! entrascope-gen demo   --out DIR [--seed N] [--formats bundle|all|...]
-//! entrascope-gen bench  --out DIR [--signins 1000000] [--audits 100000] [--seed N]
+//! entrascope-gen bench  --out DIR [--signins 1000000] [--audits 100000] [--seed N] [--no-incidents]
 //! entrascope-gen formats | incidents
 //! ```
 
@@ -121,7 +121,7 @@ const USAGE: &str = "usage:
   entrascope-gen tenant --out DIR [--seed N] [--days 30] [--members 300] [--guests 12]
                         [--end YYYY-MM-DD (a Monday)] [--formats all|LIST] [--no-incidents]
   entrascope-gen demo   --out DIR [--seed N] [--formats bundle|all|LIST]
-  entrascope-gen bench  --out DIR [--signins 1000000] [--audits 100000] [--seed N]
+  entrascope-gen bench  --out DIR [--signins 1000000] [--audits 100000] [--seed N] [--no-incidents]
   entrascope-gen formats      list the format names
   entrascope-gen incidents    list the incident labels";
 
@@ -256,6 +256,7 @@ fn run_bench(mut args: Args) -> Result<(), String> {
     let signins: u64 = args.number("--signins")?.unwrap_or(1_000_000);
     let audits: u64 = args.number("--audits")?.unwrap_or(100_000);
     let seed = args.number("--seed")?.unwrap_or(1);
+    let incidents = !args.flag("--no-incidents");
     args.done()?;
     let t0 = Instant::now();
     let mut sink = DirSink::new(&out).map_err(|e| format!("{}: {e}", out.display()))?;
@@ -263,6 +264,7 @@ fn run_bench(mut args: Args) -> Result<(), String> {
         seed,
         signins,
         audits,
+        incidents,
         ..bench::BenchConfig::default()
     };
     bench::write_bench(&cfg, &mut sink).map_err(|e| e.to_string())?;

@@ -12,6 +12,7 @@ use entrascope_core::{Settings, Timestamp};
 use serde_json::{json, Value};
 
 use crate::formats::{ExportContext, Logs};
+use crate::model::{AuditEvent, SignInEvent};
 use crate::rng::Rng;
 
 pub use directory::Tenant;
@@ -215,19 +216,7 @@ pub fn generate(cfg: &TenantConfig) -> Result<Generated, String> {
     let mut labels = Vec::new();
     let mut plan = background::Plan::default();
     if cfg.incidents {
-        let cast = incidents::Cast::choose(&mut tenant, &mut root.fork("cast"));
-        let mut p = incidents::Planter {
-            t: &tenant,
-            cast: &cast,
-            start,
-            b: cfg.days as i64 - 21,
-            rng: root.fork("incidents"),
-            signins: Vec::new(),
-            audits: Vec::new(),
-            labels: Vec::new(),
-            plan: background::Plan::default(),
-        };
-        p.plant_all();
+        let p = plant_into(cfg, &root, &mut tenant);
         signins = p.signins;
         audits = p.audits;
         labels = p.labels;
@@ -273,6 +262,82 @@ pub fn generate(cfg: &TenantConfig) -> Result<Generated, String> {
     })
 }
 
+/// The planted incidents and near misses of a tenant, without its background.
+#[derive(Debug, Clone)]
+pub struct Planted {
+    /// The tenant they happen in (the same directory [`generate`] builds for
+    /// the same seed and head counts).
+    pub tenant: Tenant,
+    /// Oldest first, inside the window.
+    pub signins: Vec<SignInEvent>,
+    /// Oldest first, inside the window.
+    pub audits: Vec<AuditEvent>,
+    pub labels: Vec<Label>,
+    pub settings: Settings,
+}
+
+/// Exactly the events [`generate`] plants for `cfg` (same seed, same ids,
+/// same times; `cfg.incidents` is ignored), without simulating the
+/// background: what `entrascope-gen bench` mixes into its rows.
+pub fn plant(cfg: &TenantConfig) -> Result<Planted, String> {
+    let cfg = TenantConfig {
+        incidents: true,
+        ..cfg.clone()
+    };
+    cfg.validate()?;
+    let root = Rng::new(cfg.seed);
+    let mut tenant = directory::build(&mut root.fork("directory"), cfg.members, cfg.guests);
+    let p = plant_into(&cfg, &root, &mut tenant);
+    let start = cfg.start();
+    let mut signins = p.signins;
+    let mut audits = p.audits;
+    signins.retain(|s| s.time >= start && s.time < cfg.end);
+    audits.retain(|a| a.time >= start && a.time < cfg.end);
+    signins.sort_by(|a, b| {
+        a.time
+            .cmp(&b.time)
+            .then_with(|| a.request_id.cmp(&b.request_id))
+    });
+    audits.sort_by(|a, b| a.time.cmp(&b.time).then_with(|| a.id.cmp(&b.id)));
+    let settings = settings_for(&tenant);
+    Ok(Planted {
+        tenant,
+        signins,
+        audits,
+        labels: p.labels,
+        settings,
+    })
+}
+
+struct PlantedParts {
+    signins: Vec<SignInEvent>,
+    audits: Vec<AuditEvent>,
+    labels: Vec<Label>,
+    plan: background::Plan,
+}
+
+fn plant_into(cfg: &TenantConfig, root: &Rng, tenant: &mut Tenant) -> PlantedParts {
+    let cast = incidents::Cast::choose(tenant, &mut root.fork("cast"));
+    let mut p = incidents::Planter {
+        t: tenant,
+        cast: &cast,
+        start: cfg.start(),
+        b: cfg.days as i64 - 21,
+        rng: root.fork("incidents"),
+        signins: Vec::new(),
+        audits: Vec::new(),
+        labels: Vec::new(),
+        plan: background::Plan::default(),
+    };
+    p.plant_all();
+    PlantedParts {
+        signins: p.signins,
+        audits: p.audits,
+        labels: p.labels,
+        plan: p.plan,
+    }
+}
+
 /// The settings file that goes with the tenant.
 pub fn settings_for(t: &Tenant) -> Settings {
     use directory::Who;
@@ -315,5 +380,37 @@ pub fn settings_for(t: &Tenant) -> Settings {
             directory::AZURE_PORTAL.id.into(),
         ],
         legacy_authentication_blocked: Some(true),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plant_gives_exactly_the_events_generate_plants() {
+        let cfg = TenantConfig::small(7);
+        let g = generate(&cfg).unwrap();
+        let p = plant(&cfg).unwrap();
+        assert_eq!(p.labels, g.labels);
+        assert_eq!(p.settings, g.settings);
+        assert!(p.signins.len() > 100 && p.audits.len() > 20);
+        for s in &p.signins {
+            assert_eq!(
+                g.logs.signins.iter().find(|x| x.request_id == s.request_id),
+                Some(s)
+            );
+        }
+        for a in &p.audits {
+            assert_eq!(g.logs.audits.iter().find(|x| x.id == a.id), Some(a));
+        }
+        assert!(p.signins.windows(2).all(|w| w[0].time <= w[1].time));
+        // `incidents: false` in the configuration does not stop `plant`.
+        let off = plant(&TenantConfig {
+            incidents: false,
+            ..cfg
+        })
+        .unwrap();
+        assert_eq!(off.labels, p.labels);
     }
 }
