@@ -19,7 +19,8 @@ fn main() {
         }
     }
     files.sort();
-    let mut out = String::from("/// (path inside `rules/`, text) of every bundled rule.\npub static BUNDLED: &[(&str, &str)] = &[\n");
+    let mut out =
+        String::from("/// (path inside `rules/`, text) of every bundled rule.\npub static BUNDLED: &[(&str, &str)] = &[\n");
     for f in &files {
         let rel = f.strip_prefix(&root).unwrap().to_string_lossy().replace('\\', "/");
         writeln!(out, "    ({rel:?}, include_str!({:?})),", f.display().to_string()).unwrap();

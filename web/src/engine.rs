@@ -417,12 +417,21 @@ pub fn connect_view(v: &serde_json::Value) -> ConnectView {
                             disabled: flag(r, "disabled"),
                             scope: txt(r, "scope_text"),
                             join: arr(r, "join").iter().filter_map(|j| j.as_str().map(str::to_string)).collect(),
-                            mappings: arr(r, "mappings").iter().map(|m| (txt(m, "target"), txt(m, "source"), txt(m, "flow_type"))).collect(),
+                            mappings: arr(r, "mappings")
+                                .iter()
+                                .map(|m| (txt(m, "target"), txt(m, "source"), txt(m, "flow_type")))
+                                .collect(),
                         });
                     }
                 }
             }
-            rules.sort_by(|a, b| (a.connector.as_str(), a.direction.as_str(), a.precedence).cmp(&(b.connector.as_str(), b.direction.as_str(), b.precedence)));
+            rules.sort_by(|a, b| {
+                (a.connector.as_str(), a.direction.as_str(), a.precedence).cmp(&(
+                    b.connector.as_str(),
+                    b.direction.as_str(),
+                    b.precedence,
+                ))
+            });
             ConnectConfigView {
                 label: txt(c, "label"),
                 server: txt(c, "server"),
@@ -440,21 +449,53 @@ pub fn connect_view(v: &serde_json::Value) -> ConnectView {
             let mut lines = Vec::new();
             if let Some(pair) = diff.get("version").and_then(|p| p.as_array()) {
                 let get = |i: usize| pair.get(i).and_then(|x| x.as_str()).unwrap_or("").to_string();
-                lines.push(DiffLine { area: "Version".into(), name: "Entra Connect".into(), change: "changed".into(), field: "version".into(), a: get(0), b: get(1) });
+                lines.push(DiffLine {
+                    area: "Version".into(),
+                    name: "Entra Connect".into(),
+                    change: "changed".into(),
+                    field: "version".into(),
+                    a: get(0),
+                    b: get(1),
+                });
             }
             for st in arr(diff, "settings") {
-                lines.push(DiffLine { area: "Setting".into(), name: txt(st, "name"), change: "changed".into(), field: String::new(), a: txt(st, "a"), b: txt(st, "b") });
+                lines.push(DiffLine {
+                    area: "Setting".into(),
+                    name: txt(st, "name"),
+                    change: "changed".into(),
+                    field: String::new(),
+                    a: txt(st, "a"),
+                    b: txt(st, "b"),
+                });
             }
             for (area, key) in [("Connector", "connectors"), ("Rule", "rules")] {
                 for ch in arr(diff, key) {
-                    let name = if area == "Rule" { format!("{} ({}, {})", txt(ch, "name"), txt(ch, "connector"), txt(ch, "direction")) } else { txt(ch, "name") };
+                    let name = if area == "Rule" {
+                        format!("{} ({}, {})", txt(ch, "name"), txt(ch, "connector"), txt(ch, "direction"))
+                    } else {
+                        txt(ch, "name")
+                    };
                     let change = txt(ch, "change");
                     let fields = arr(ch, "fields");
                     if fields.is_empty() {
-                        lines.push(DiffLine { area: area.into(), name, change, field: String::new(), a: String::new(), b: String::new() });
+                        lines.push(DiffLine {
+                            area: area.into(),
+                            name,
+                            change,
+                            field: String::new(),
+                            a: String::new(),
+                            b: String::new(),
+                        });
                     } else {
                         for f in fields {
-                            lines.push(DiffLine { area: area.into(), name: name.clone(), change: change.clone(), field: txt(f, "field"), a: txt(f, "a"), b: txt(f, "b") });
+                            lines.push(DiffLine {
+                                area: area.into(),
+                                name: name.clone(),
+                                change: change.clone(),
+                                field: txt(f, "field"),
+                                a: txt(f, "a"),
+                                b: txt(f, "b"),
+                            });
                         }
                     }
                 }
@@ -538,16 +579,33 @@ impl Rows<'_> {
                 let st = |sym| ds.str(sym).to_string();
                 match col {
                     0 => fmt_time(s.time.0),
-                    1 => if s.upn.is_empty() { st(s.service_principal_name) } else { st(s.upn) },
+                    1 => {
+                        if s.upn.is_empty() {
+                            st(s.service_principal_name)
+                        } else {
+                            st(s.upn)
+                        }
+                    }
                     2 => st(s.app_display),
                     3 => match s.outcome {
                         Outcome::Success => "Success".into(),
                         Outcome::Failure => "Failure".into(),
                         Outcome::Interrupted => "Interrupted".into(),
                     },
-                    4 => if s.error_code == 0 { String::new() } else { s.error_code.to_string() },
+                    4 => {
+                        if s.error_code == 0 {
+                            String::new()
+                        } else {
+                            s.error_code.to_string()
+                        }
+                    }
                     5 => st(s.ip),
-                    6 => [ds.str(s.city), ds.str(s.state), ds.str(s.country)].iter().filter(|x| !x.is_empty()).copied().collect::<Vec<_>>().join(", "),
+                    6 => [ds.str(s.city), ds.str(s.state), ds.str(s.country)]
+                        .iter()
+                        .filter(|x| !x.is_empty())
+                        .copied()
+                        .collect::<Vec<_>>()
+                        .join(", "),
                     7 => st(s.client_app),
                     8 => s.kind.as_str().to_string(),
                     9 => s.request_id.render(&ds.strings),

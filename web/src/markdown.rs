@@ -270,7 +270,10 @@ mod tests {
 
     #[test]
     fn emphasis_needs_a_closing_mark() {
-        assert_eq!(inlines("the *Client app* column"), vec![Inline::Text("the ".into()), Inline::Emphasis("Client app".into()), Inline::Text(" column".into())]);
+        assert_eq!(
+            inlines("the *Client app* column"),
+            vec![Inline::Text("the ".into()), Inline::Emphasis("Client app".into()), Inline::Text(" column".into())]
+        );
         assert_eq!(inlines("a * b * c"), vec![Inline::Text("a * b * c".into())]);
         assert_eq!(inlines("snake_case_name"), vec![Inline::Text("snake_case_name".into())]);
     }

@@ -49,7 +49,10 @@ pub enum FromWorker {
     Evidence(EvidencePage),
     Record(RecordView),
     /// The rendered export; the `Blob` travels beside the message.
-    Export { filename: String, bytes: u64 },
+    Export {
+        filename: String,
+        bytes: u64,
+    },
     Settings(Result<ParsedSettings, String>),
     Error(String),
 }
@@ -94,7 +97,9 @@ impl ExportFormat {
 
     pub fn describe(self) -> &'static str {
         match self {
-            ExportFormat::Html => "A single page to hand over: inputs, settings, coverage, findings and evidence. Opens without scripts.",
+            ExportFormat::Html => {
+                "A single page to hand over: inputs, settings, coverage, findings and evidence. Opens without scripts."
+            }
             ExportFormat::Json => "The CLI's JSON schema (entrascope scan --format json).",
             ExportFormat::Csv => "One row per evidence record of every finding. Cells that look like formulas are neutralized.",
             ExportFormat::Sarif => "SARIF 2.1.0, for code-scanning and SIEM tools that read it.",
@@ -284,8 +289,18 @@ impl Default for Source {
 }
 
 /// The columns of the sign-in table, named as the admin center names them.
-pub const SIGNIN_COLUMNS: [&str; 10] =
-    ["Date (UTC)", "User", "Application", "Status", "Sign-in error code", "IP address", "Location", "Client app", "Sign-in type", "Request ID"];
+pub const SIGNIN_COLUMNS: [&str; 10] = [
+    "Date (UTC)",
+    "User",
+    "Application",
+    "Status",
+    "Sign-in error code",
+    "IP address",
+    "Location",
+    "Client app",
+    "Sign-in type",
+    "Request ID",
+];
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct EvidenceQuery {
@@ -433,11 +448,7 @@ pub fn verdict_line(v: &Verdict) -> String {
         what.push(format!("{} audit event{}", fmt_count(v.audits), if v.audits == 1 { "" } else { "s" }));
     }
     if v.connect_configs > 0 {
-        what.push(format!(
-            "{} Entra Connect configuration{}",
-            v.connect_configs,
-            if v.connect_configs == 1 { "" } else { "s" }
-        ));
+        what.push(format!("{} Entra Connect configuration{}", v.connect_configs, if v.connect_configs == 1 { "" } else { "s" }));
     }
     let mut line = head;
     if !what.is_empty() {
@@ -471,8 +482,19 @@ mod tests {
     fn verdict_reads_like_the_journey() {
         let t0 = entrascope_core::Timestamp::parse("2026-10-01T00:10:00Z").unwrap().0;
         let t1 = entrascope_core::Timestamp::parse("2026-10-31T23:00:00Z").unwrap().0;
-        let v = Verdict { high: 3, medium: 7, signins: 41822, audits: 928, first_ms: Some(t0), last_ms: Some(t1), ..Default::default() };
-        assert_eq!(verdict_line(&v), "3 high, 7 medium findings in 41,822 sign-ins and 928 audit events, 2026-10-01 to 2026-10-31");
+        let v = Verdict {
+            high: 3,
+            medium: 7,
+            signins: 41822,
+            audits: 928,
+            first_ms: Some(t0),
+            last_ms: Some(t1),
+            ..Default::default()
+        };
+        assert_eq!(
+            verdict_line(&v),
+            "3 high, 7 medium findings in 41,822 sign-ins and 928 audit events, 2026-10-01 to 2026-10-31"
+        );
         let v = Verdict { low: 1, signins: 1, ..Default::default() };
         assert_eq!(verdict_line(&v), "1 low finding in 1 sign-in");
         assert_eq!(verdict_line(&Verdict::default()), "No findings");

@@ -405,7 +405,15 @@ impl Helper {
     /// Starts a helper for the bytes after the first line break past the
     /// middle of what is left of the file; `None` when the file is too
     /// small to gain from it or no worker can start here.
-    fn start(reader: &FileReaderSync, path: &str, blob: &Blob, header_bytes: u64, at: f64, total: f64, split: Split) -> Option<Helper> {
+    fn start(
+        reader: &FileReaderSync,
+        path: &str,
+        blob: &Blob,
+        header_bytes: u64,
+        at: f64,
+        total: f64,
+        split: Split,
+    ) -> Option<Helper> {
         if total - at < 2.0 * split.min_part {
             return None;
         }
@@ -417,7 +425,14 @@ impl Helper {
             return None;
         }
         let worker = web_sys::Worker::new("./worker_loader.js").ok()?;
-        let request = ToWorker::ReadPart { path: path.to_string(), header_bytes, start: start as u64, end: total as u64, last: true, piece: split.piece as u64 };
+        let request = ToWorker::ReadPart {
+            path: path.to_string(),
+            header_bytes,
+            start: start as u64,
+            end: total as u64,
+            last: true,
+            piece: split.piece as u64,
+        };
         let serializer = serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true);
         let request = serde::Serialize::serialize(&request, &serializer).ok()?;
         let envelope = Object::new();

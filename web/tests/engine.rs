@@ -99,7 +99,10 @@ fn report_view_and_evidence_pages() {
     // Exports come from the analysis crate's renderers.
     let json: serde_json::Value = serde_json::from_str(&e.export(ExportFormat::Json).unwrap()).unwrap();
     assert_eq!(json["tool"]["name"], "entrascope");
-    assert!(e.export(ExportFormat::Html).unwrap().contains("<!DOCTYPE html>") || e.export(ExportFormat::Html).unwrap().contains("<!doctype html>"));
+    assert!(
+        e.export(ExportFormat::Html).unwrap().contains("<!DOCTYPE html>")
+            || e.export(ExportFormat::Html).unwrap().contains("<!doctype html>")
+    );
     assert!(e.export(ExportFormat::Csv).unwrap().starts_with("check,"));
     assert!(e.export(ExportFormat::Sarif).unwrap().contains("2.1.0"));
 }
@@ -108,7 +111,9 @@ fn report_view_and_evidence_pages() {
 /// 100,000 rows a page stays a page.
 #[test]
 fn signin_table_pages_through_100k_rows() {
-    let rows: Vec<String> = (0..100_000).map(|i| row(i, &format!("user{}@contoso.com", i % 977), if i % 10 == 0 { "IMAP4" } else { "Browser" }, "ua")).collect();
+    let rows: Vec<String> = (0..100_000)
+        .map(|i| row(i, &format!("user{}@contoso.com", i % 977), if i % 10 == 0 { "IMAP4" } else { "Browser" }, "ua"))
+        .collect();
     let mut e = engine_with(&rows);
     let view = e.analyze(&Settings::default(), now()).unwrap();
     assert_eq!(view.verdict.signins, 100_000);
@@ -130,7 +135,9 @@ fn settings_rerun_without_rereading() {
     let rows: Vec<String> = (0..3).map(|i| row(i, "bob@contoso.com", "IMAP4", "x")).collect();
     let mut e = engine_with(&rows);
     let a = e.analyze(&Settings::default(), now()).unwrap();
-    let sev = |v: &entrascope_web::protocol::ReportView| v.findings.iter().find(|f| f.check == "SIGN-LEGACY-AUTH").map(|f| f.severity.clone());
+    let sev = |v: &entrascope_web::protocol::ReportView| {
+        v.findings.iter().find(|f| f.check == "SIGN-LEGACY-AUTH").map(|f| f.severity.clone())
+    };
     assert_eq!(sev(&a).as_deref(), Some("medium"));
     let s = parse_settings(r#"{"legacy_authentication_blocked": true, "typo": 1}"#).unwrap();
     assert_eq!(s.warnings.len(), 1);
@@ -159,9 +166,8 @@ fn nothing_read_is_an_error_not_a_panic() {
 #[test]
 fn demo_tenant_reads_and_shows_connect() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("demo");
-    let not_input = |rel: &str| {
-        rel.rsplit('/').next().unwrap().starts_with("README") || rel == "settings.json" || rel == "labels.json"
-    };
+    let not_input =
+        |rel: &str| rel.rsplit('/').next().unwrap().starts_with("README") || rel == "settings.json" || rel == "labels.json";
     let mut files = Vec::new();
     let mut stack = vec![root.clone()];
     while let Some(dir) = stack.pop() {

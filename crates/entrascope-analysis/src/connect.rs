@@ -59,7 +59,9 @@ pub fn input_report(data: &ConnectData, input: u32, path: &str, kind: &Result<&'
     };
     for p in data.problems.iter().filter(|p| p.input == input) {
         match p.level {
-            Level::Warning => r.warnings.push(if p.line > 0 { format!("line {}: {}", p.line, p.message) } else { p.message.clone() }),
+            Level::Warning => {
+                r.warnings.push(if p.line > 0 { format!("line {}: {}", p.line, p.message) } else { p.message.clone() })
+            }
             Level::Rejected => {
                 r.rejected_total += 1;
                 r.rejected.push(RejectedOut { line: p.line, reason: p.message.clone() });

@@ -17,9 +17,9 @@ pub mod report;
 mod session;
 pub mod stats;
 
+pub use entrascope_logs::{Part, SplitInfo};
 pub use entrascope_sigma as sigma;
 pub use report::{CheckInfo, EvidenceOut, FindingOut, InputReport, Report, SigmaReport, Summary};
-pub use entrascope_logs::{Part, SplitInfo};
 pub use session::{Analysis, FileSummary, Session};
 
 /// Every check this build runs (log and Connect), for `entrascope checks`

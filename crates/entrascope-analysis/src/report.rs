@@ -218,12 +218,29 @@ impl Summary {
     /// "3 high, 7 medium findings in 41,822 sign-ins and 928 audit events, 2026-10-01 to 2026-10-31".
     pub fn verdict(&self) -> String {
         let mut parts = Vec::new();
-        for (n, s) in [(self.findings_high, "high"), (self.findings_medium, "medium"), (self.findings_low, "low"), (self.findings_info, "info")] {
+        for (n, s) in [
+            (self.findings_high, "high"),
+            (self.findings_medium, "medium"),
+            (self.findings_low, "low"),
+            (self.findings_info, "info"),
+        ] {
             if n > 0 {
                 parts.push(format!("{n} {s}"));
             }
         }
-        let findings = if parts.is_empty() { "No findings".to_string() } else { format!("{} finding{}", parts.join(", "), if parts.len() == 1 && (self.findings_high + self.findings_medium + self.findings_low + self.findings_info) == 1 { "" } else { "s" }) };
+        let findings = if parts.is_empty() {
+            "No findings".to_string()
+        } else {
+            format!(
+                "{} finding{}",
+                parts.join(", "),
+                if parts.len() == 1 && (self.findings_high + self.findings_medium + self.findings_low + self.findings_info) == 1 {
+                    ""
+                } else {
+                    "s"
+                }
+            )
+        };
         let mut data = Vec::new();
         if self.signins > 0 {
             data.push(format!("{} sign-ins", thousands(self.signins)));
@@ -232,9 +249,17 @@ impl Summary {
             data.push(format!("{} audit events", thousands(self.audits)));
         }
         if self.connect_configs > 0 {
-            data.push(format!("{} Entra Connect configuration{}", self.connect_configs, if self.connect_configs == 1 { "" } else { "s" }));
+            data.push(format!(
+                "{} Entra Connect configuration{}",
+                self.connect_configs,
+                if self.connect_configs == 1 { "" } else { "s" }
+            ));
         }
-        let mut out = if data.is_empty() { format!("{findings}: no readable records") } else { format!("{findings} in {}", data.join(" and ")) };
+        let mut out = if data.is_empty() {
+            format!("{findings}: no readable records")
+        } else {
+            format!("{findings} in {}", data.join(" and "))
+        };
         if let (Some(f), Some(l)) = (self.first, self.last) {
             let d = |t: Timestamp| t.to_rfc3339()[..10].to_string();
             out.push_str(&format!(", {} to {}", d(f), d(l)));
@@ -333,7 +358,8 @@ pub struct Report {
 }
 
 fn evidence_out(e: &Evidence, analysis: &Analysis) -> EvidenceOut {
-    let input = if e.input == Evidence::NO_INPUT { String::new() } else { analysis.input_path(e.input).unwrap_or_default().to_string() };
+    let input =
+        if e.input == Evidence::NO_INPUT { String::new() } else { analysis.input_path(e.input).unwrap_or_default().to_string() };
     EvidenceOut { input, line: e.line, id: e.id.clone(), time: e.time, record: e.record, fields: e.fields.clone() }
 }
 
@@ -413,8 +439,28 @@ pub(crate) fn build(
             .chain(sigma.into_iter().flat_map(|set| set.rules.iter().map(sigma_check_info)))
             .collect(),
         sigma: sigma.map(|set| SigmaReport {
-            rules: set.rules.iter().map(|r| SigmaRuleOut { code: r.code(), id: r.id.clone(), title: r.title.clone(), level: r.level.clone(), author: r.author.clone(), source: r.source.clone() }).collect(),
-            unmapped: set.unmapped.iter().map(|u| SigmaUnmappedOut { source: u.source.clone(), id: u.id.clone(), title: u.title.clone(), reason: u.reason.clone() }).collect(),
+            rules: set
+                .rules
+                .iter()
+                .map(|r| SigmaRuleOut {
+                    code: r.code(),
+                    id: r.id.clone(),
+                    title: r.title.clone(),
+                    level: r.level.clone(),
+                    author: r.author.clone(),
+                    source: r.source.clone(),
+                })
+                .collect(),
+            unmapped: set
+                .unmapped
+                .iter()
+                .map(|u| SigmaUnmappedOut {
+                    source: u.source.clone(),
+                    id: u.id.clone(),
+                    title: u.title.clone(),
+                    reason: u.reason.clone(),
+                })
+                .collect(),
         }),
         stats: crate::stats::compute(ds),
         connect: analysis.connect_view(),

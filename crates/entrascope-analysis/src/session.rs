@@ -8,8 +8,8 @@ use entrascope_core::{Finding, Settings, Timestamp};
 use entrascope_logs::{Dataset, Ingest, Sniff};
 
 use crate::connect::{self, Collector};
-use entrascope_connect::ConnectData;
 use crate::report::{self, InputReport, Report};
+use entrascope_connect::ConnectData;
 
 /// Bytes looked at before deciding what an input is.
 const HEAD: usize = 64 * 1024;
@@ -36,10 +36,24 @@ enum Buffered {
 #[derive(Debug, Clone)]
 enum Slot {
     Log(u32),
-    Connect { input: u32, path: String, kind: Result<&'static str, String>, bytes: u64 },
-    Unreadable { path: String, reason: String, bytes: u64 },
+    Connect {
+        input: u32,
+        path: String,
+        kind: Result<&'static str, String>,
+        bytes: u64,
+    },
+    Unreadable {
+        path: String,
+        reason: String,
+        bytes: u64,
+    },
     /// A zip archive: its entries are inputs of their own.
-    Archive { path: String, entries: u32, bytes: u64, error: Option<String> },
+    Archive {
+        path: String,
+        entries: u32,
+        bytes: u64,
+        error: Option<String>,
+    },
 }
 
 /// What `end_file` tells a caller about the input it just finished.
@@ -86,7 +100,14 @@ fn looks_like_ooxml(head: &[u8]) -> Option<&'static str> {
 
 impl Session {
     pub fn new() -> Session {
-        Session { ingest: Ingest::new(), connect: Collector::default(), slots: Vec::new(), current: None, zip_depth: 0, expect: None }
+        Session {
+            ingest: Ingest::new(),
+            connect: Collector::default(),
+            slots: Vec::new(),
+            current: None,
+            zip_depth: 0,
+            expect: None,
+        }
     }
 
     /// Starts an input. `path` is how reports name it (relative path in a
@@ -253,7 +274,9 @@ impl Session {
             error = Some(format!("zip archives nested deeper than {MAX_ZIP_DEPTH} levels are not opened"));
         } else {
             match zip::ZipArchive::new(std::io::Cursor::new(buf)) {
-                Err(e) => error = Some(format!("not a readable zip archive ({e}): re-create the archive or add the files directly")),
+                Err(e) => {
+                    error = Some(format!("not a readable zip archive ({e}): re-create the archive or add the files directly"))
+                }
                 Ok(mut archive) => {
                     let mut names: Vec<(usize, String)> = (0..archive.len())
                         .filter_map(|i| archive.by_index_raw(i).ok().map(|f| (i, f.name().to_string(), f.is_dir())))
@@ -265,7 +288,11 @@ impl Session {
                     for (i, name) in names {
                         let inner = format!("{path}/{name}");
                         match archive.by_index(i) {
-                            Err(e) => self.slots.push(Slot::Unreadable { path: inner, reason: format!("cannot open this archive entry: {e}"), bytes: 0 }),
+                            Err(e) => self.slots.push(Slot::Unreadable {
+                                path: inner,
+                                reason: format!("cannot open this archive entry: {e}"),
+                                bytes: 0,
+                            }),
                             Ok(mut file) => {
                                 entries += 1;
                                 self.begin_file(&inner);

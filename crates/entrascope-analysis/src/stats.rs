@@ -110,7 +110,13 @@ pub fn compute(ds: &Dataset) -> Stats {
             }
         }
         let user = if s.upn.is_empty() { s.service_principal_name } else { s.upn };
-        for (map, key) in [(&mut users, user), (&mut apps, s.app_display), (&mut ips, s.ip), (&mut countries, s.country), (&mut clients, s.client_app)] {
+        for (map, key) in [
+            (&mut users, user),
+            (&mut apps, s.app_display),
+            (&mut ips, s.ip),
+            (&mut countries, s.country),
+            (&mut clients, s.client_app),
+        ] {
             let e = map.entry(key).or_insert((0u64, 0u64));
             e.0 += 1;
             e.1 += failed as u64;

@@ -80,7 +80,9 @@ fn bench(incidents: bool) -> (Report, Vec<Label>, Settings) {
     let mut labels = Vec::new();
     for (name, bytes) in &sink.files {
         match name.as_str() {
-            "settings.json" => settings = Some(Settings::from_json(std::str::from_utf8(bytes).unwrap()).expect("valid settings").0),
+            "settings.json" => {
+                settings = Some(Settings::from_json(std::str::from_utf8(bytes).unwrap()).expect("valid settings").0)
+            }
             "labels.json" => {
                 let v: serde_json::Value = serde_json::from_slice(bytes).unwrap();
                 labels = v.as_array().unwrap().iter().map(|l| Label::from_json(l).expect("label")).collect();
@@ -95,13 +97,23 @@ fn bench(incidents: bool) -> (Report, Vec<Label>, Settings) {
     let settings = settings.expect("settings.json written");
     let report = analysis.analyze(&settings, now);
     for input in &report.inputs {
-        assert!(input.rejected_total == 0 && input.error.is_none(), "{}: {:?} {:?}", input.path, input.rejected.first(), input.error);
+        assert!(
+            input.rejected_total == 0 && input.error.is_none(),
+            "{}: {:?} {:?}",
+            input.path,
+            input.rejected.first(),
+            input.error
+        );
     }
     (report, labels, settings)
 }
 
 fn cited(r: &Report, codes: &[&str], min: Severity) -> BTreeSet<String> {
-    r.findings.iter().filter(|f| codes.contains(&f.check.as_str()) && f.severity >= min).flat_map(|f| f.evidence.iter().map(|e| e.id.to_lowercase())).collect()
+    r.findings
+        .iter()
+        .filter(|f| codes.contains(&f.check.as_str()) && f.severity >= min)
+        .flat_map(|f| f.evidence.iter().map(|e| e.id.to_lowercase()))
+        .collect()
 }
 
 fn ids_of(label: &Label) -> BTreeSet<String> {
@@ -141,7 +153,8 @@ fn planted_incidents_are_found_in_the_bench_data() {
         .filter(|s| s.status != Status::Success && !s.country.is_empty() && !operating.contains(&s.country.to_ascii_uppercase()))
         .map(|s| s.country.to_ascii_uppercase())
         .collect();
-    let found: BTreeSet<String> = r.findings.iter().filter(|f| f.check == "SIGN-COUNTRY-FAILURE").filter_map(|f| f.subject.clone()).collect();
+    let found: BTreeSet<String> =
+        r.findings.iter().filter(|f| f.check == "SIGN-COUNTRY-FAILURE").filter_map(|f| f.subject.clone()).collect();
     assert!(abroad.len() >= 2, "{abroad:?}");
     if found != abroad {
         problems.push(format!("SIGN-COUNTRY-FAILURE reports {found:?}, the planted failures come from {abroad:?}"));
@@ -155,6 +168,11 @@ fn the_background_alone_has_nothing_for_the_mirrored_checks() {
     assert!(labels.is_empty());
     for code in MIRRORED {
         let n = r.findings.iter().filter(|f| f.check == code).count();
-        assert_eq!(n, 0, "{code}: {n} findings in the incident-free background: {:?}", r.findings.iter().find(|f| f.check == code));
+        assert_eq!(
+            n,
+            0,
+            "{code}: {n} findings in the incident-free background: {:?}",
+            r.findings.iter().find(|f| f.check == code)
+        );
     }
 }

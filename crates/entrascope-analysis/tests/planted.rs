@@ -111,11 +111,21 @@ fn planted_incidents_are_found_and_near_misses_are_not_in_every_format() {
         let (analysis, r) = analyze(&g, format);
         let avail = analysis.ds.availability();
         runnable_everywhere.retain(|code| {
-            entrascope_analysis::all_checks().iter().find(|m| m.code == *code).is_some_and(|m| avail.gap(m, &settings(&g)).is_none() || m.code.starts_with("SYNC-"))
+            entrascope_analysis::all_checks()
+                .iter()
+                .find(|m| m.code == *code)
+                .is_some_and(|m| avail.gap(m, &settings(&g)).is_none() || m.code.starts_with("SYNC-"))
         });
         for input in &r.inputs {
             if input.rejected_total > 0 || input.error.is_some() {
-                problems.push(format!("{}: {} rejected {} rows: {:?} {:?}", format.name(), input.path, input.rejected_total, input.rejected.first(), input.error));
+                problems.push(format!(
+                    "{}: {} rejected {} rows: {:?} {:?}",
+                    format.name(),
+                    input.path,
+                    input.rejected_total,
+                    input.rejected.first(),
+                    input.error
+                ));
             }
         }
         for label in &g.labels {
@@ -125,16 +135,19 @@ fn planted_incidents_are_found_and_near_misses_are_not_in_every_format() {
             let Some(codes) = checks_for(&label.incident) else { continue };
             let hit = !cited(&r, codes, min_severity(&label.incident)).is_disjoint(&ids_of(label));
             if label.near_miss && hit {
-                problems.push(format!("{}: near miss of \"{}\" was cited by {codes:?} ({})", format.name(), label.incident, label.note));
+                problems.push(format!(
+                    "{}: near miss of \"{}\" was cited by {codes:?} ({})",
+                    format.name(),
+                    label.incident,
+                    label.note
+                ));
             }
             if !label.near_miss && !hit {
                 problems.push(format!("{}: \"{}\" not found by {codes:?} ({})", format.name(), label.incident, label.note));
             }
         }
-        per_format.insert(
-            format.name(),
-            r.findings.iter().map(|f| (f.check.clone(), f.subject.clone().unwrap_or_default())).collect(),
-        );
+        per_format
+            .insert(format.name(), r.findings.iter().map(|f| (f.check.clone(), f.subject.clone().unwrap_or_default())).collect());
     }
     // The same events give the same findings in every format, for the checks
     // every format carries the fields of.
@@ -142,7 +155,11 @@ fn planted_incidents_are_found_and_near_misses_are_not_in_every_format() {
         findings.retain(|(code, _)| runnable_everywhere.contains(code.as_str()));
     }
     let graph = per_format.get("graph-json").cloned().unwrap_or_default();
-    assert!(runnable_everywhere.len() >= 60, "only {} checks run on every format: {runnable_everywhere:?}", runnable_everywhere.len());
+    assert!(
+        runnable_everywhere.len() >= 60,
+        "only {} checks run on every format: {runnable_everywhere:?}",
+        runnable_everywhere.len()
+    );
     assert!(graph.len() >= 20, "the comparison must cover real findings, got {graph:?}");
     for (name, findings) in &per_format {
         let only_here: Vec<_> = findings.difference(&graph).collect();

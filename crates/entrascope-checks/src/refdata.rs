@@ -215,7 +215,8 @@ pub fn microsoft_client_app(app_id: &str) -> Option<&'static str> {
 /// common consent-phishing lure.
 pub fn imitates_microsoft(display_name: &str) -> bool {
     // Distinctive enough to match inside a word ("Office365Sync").
-    const INSIDE: &[&str] = &["microsoft", "office", "outlook", "onedrive", "sharepoint", "azure", "o365", "m365", "defender", "intune"];
+    const INSIDE: &[&str] =
+        &["microsoft", "office", "outlook", "onedrive", "sharepoint", "azure", "o365", "m365", "defender", "intune"];
     // Common words: only as whole words.
     const WORDS: &[&str] = &["teams", "exchange", "windows", "entra", "365", "msft"];
     let n = display_name.to_ascii_lowercase();
@@ -310,7 +311,8 @@ pub fn directory_roles() -> &'static [DirectoryRole] {
                     "read" => RoleTier::Read,
                     _ => RoleTier::None,
                 };
-                let aliases = r.get(4).map(|a| a.split(',').map(str::trim).filter(|a| !a.is_empty()).collect()).unwrap_or_default();
+                let aliases =
+                    r.get(4).map(|a| a.split(',').map(str::trim).filter(|a| !a.is_empty()).collect()).unwrap_or_default();
                 Some(DirectoryRole { name, template_id, privileged, tier, aliases, why: r.get(5).copied().unwrap_or("") })
             })
             .collect()
@@ -326,7 +328,9 @@ pub fn directory_role(name_or_template: &str) -> Option<&'static DirectoryRole> 
         return None;
     }
     directory_roles().iter().find(|r| {
-        r.name.eq_ignore_ascii_case(k) || r.template_id.eq_ignore_ascii_case(k) || r.aliases.iter().any(|a| a.eq_ignore_ascii_case(k))
+        r.name.eq_ignore_ascii_case(k)
+            || r.template_id.eq_ignore_ascii_case(k)
+            || r.aliases.iter().any(|a| a.eq_ignore_ascii_case(k))
     })
 }
 
@@ -354,7 +358,8 @@ pub fn is_device_admin_role(name_or_template: &str) -> bool {
 }
 
 fn looks_like_guid(s: &str) -> bool {
-    s.len() == 36 && s.bytes().enumerate().all(|(i, b)| if matches!(i, 8 | 13 | 18 | 23) { b == b'-' } else { b.is_ascii_hexdigit() })
+    s.len() == 36
+        && s.bytes().enumerate().all(|(i, b)| if matches!(i, 8 | 13 | 18 | 23) { b == b'-' } else { b.is_ascii_hexdigit() })
 }
 
 /// A consumer (personal) e-mail domain (`data/consumer-domains.tsv`).
@@ -534,7 +539,13 @@ pub fn risk_event_type(name: &str) -> Option<&'static RiskEventType> {
     let list = V.get_or_init(|| {
         rows(RISK_EVENT_TYPES)
             .into_iter()
-            .filter_map(|r| Some(RiskEventType { name: r.first()?, guide: r.get(1).copied().unwrap_or(""), detection: r.get(2).copied().unwrap_or("") }))
+            .filter_map(|r| {
+                Some(RiskEventType {
+                    name: r.first()?,
+                    guide: r.get(1).copied().unwrap_or(""),
+                    detection: r.get(2).copied().unwrap_or(""),
+                })
+            })
             .collect()
     });
     let k = alnum_lower(name);
@@ -648,8 +659,16 @@ mod correlation_tests {
         assert!(country_time_zones("XX").is_empty());
         for r in rows(COUNTRY_ZONES) {
             let zone = r[1];
-            let bh = entrascope_core::settings::BusinessHours { timezone: zone.into(), days: vec!["Mon".into()], start: "08:00".into(), end: "18:00".into() };
-            assert!(entrascope_core::settings::BusinessHoursRule::compile(&bh).is_ok(), "{zone} is not in the bundled time zone database");
+            let bh = entrascope_core::settings::BusinessHours {
+                timezone: zone.into(),
+                days: vec!["Mon".into()],
+                start: "08:00".into(),
+                end: "18:00".into(),
+            };
+            assert!(
+                entrascope_core::settings::BusinessHoursRule::compile(&bh).is_ok(),
+                "{zone} is not in the bundled time zone database"
+            );
         }
     }
 }
@@ -661,7 +680,9 @@ static MULTIFACTOR_METHODS: &str = include_str!("../data/multifactor-methods.tsv
 
 // The error-code list lives in entrascope-core: the readers classify outcomes
 // with it (for exports without a Status column) and checks explain codes.
-pub use entrascope_core::error_codes::{error_code, error_code_class, error_code_first_factor_passed, error_code_meaning, ErrorClass, ErrorCode};
+pub use entrascope_core::error_codes::{
+    error_code, error_code_class, error_code_first_factor_passed, error_code_meaning, ErrorClass, ErrorCode,
+};
 
 /// `53003 (Access blocked by Conditional Access policies.)`, or the bare
 /// code when the list does not know it: for summaries and evidence.
@@ -708,7 +729,9 @@ pub fn productivity_app(app_id: &str, app_name: &str) -> Option<&'static Product
 /// sign-in; `data/multifactor-methods.tsv`).
 pub fn is_multifactor_method(method: &str) -> bool {
     static V: OnceLock<Vec<String>> = OnceLock::new();
-    let list = V.get_or_init(|| rows(MULTIFACTOR_METHODS).into_iter().filter_map(|r| r.first().map(|m| m.to_ascii_lowercase())).collect());
+    let list = V.get_or_init(|| {
+        rows(MULTIFACTOR_METHODS).into_iter().filter_map(|r| r.first().map(|m| m.to_ascii_lowercase())).collect()
+    });
     let m = method.trim().to_ascii_lowercase();
     !m.is_empty() && list.iter().any(|k| m.contains(k.as_str()))
 }
@@ -739,7 +762,11 @@ mod signin_tests {
         assert_eq!(error_code_class(12345), None);
         assert!(error_code_meaning(50057).unwrap().contains("disabled"));
         assert!(error_code_first_factor_passed(53003) && error_code_first_factor_passed(500121));
-        assert!(!error_code_first_factor_passed(50126) && !error_code_first_factor_passed(70044) && !error_code_first_factor_passed(1));
+        assert!(
+            !error_code_first_factor_passed(50126)
+                && !error_code_first_factor_passed(70044)
+                && !error_code_first_factor_passed(1)
+        );
         assert_eq!(describe_error_code(99999999), "99999999");
         assert!(describe_error_code(50126).starts_with("50126 (Invalid user name or password"));
     }

@@ -46,7 +46,11 @@ pub fn load(path: &Path) -> Loaded {
         Some(s) => Settings::from_json(&s.to_string()).unwrap_or_else(|e| panic!("{}: {e}", path.display())).0,
         None => Settings::default(),
     };
-    let now = v.get("now").and_then(Value::as_str).map(|s| Timestamp::parse(s).expect("now")).unwrap_or(Timestamp::parse("2026-11-21T00:00:00Z").unwrap());
+    let now = v
+        .get("now")
+        .and_then(Value::as_str)
+        .map(|s| Timestamp::parse(s).expect("now"))
+        .unwrap_or(Timestamp::parse("2026-11-21T00:00:00Z").unwrap());
     let mut expected = BTreeSet::new();
     // Evidence that is not a record of an input (a setting) is expected by id.
     if let Some(ids) = v.get("x_expect_ids").and_then(Value::as_array) {
@@ -76,9 +80,8 @@ pub fn load(path: &Path) -> Loaded {
 }
 
 fn fixtures(dir: &Path, prefix: &str) -> Vec<PathBuf> {
-    let mut out: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map(|rd| rd.filter_map(|e| e.ok()).map(|e| e.path()).collect())
-        .unwrap_or_default();
+    let mut out: Vec<PathBuf> =
+        std::fs::read_dir(dir).map(|rd| rd.filter_map(|e| e.ok()).map(|e| e.path()).collect()).unwrap_or_default();
     out.retain(|p| {
         let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
         name.starts_with(prefix) && name.ends_with(".json")

@@ -12,7 +12,11 @@ use entrascope_analysis::{render, CheckInfo, Session};
 use entrascope_core::{Settings, Severity, Timestamp};
 
 #[derive(Parser)]
-#[command(name = "entrascope", version, about = "Analyze Microsoft Entra ID sign-in and audit exports and Entra Connect configurations, offline.")]
+#[command(
+    name = "entrascope",
+    version,
+    about = "Analyze Microsoft Entra ID sign-in and audit exports and Entra Connect configurations, offline."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -322,7 +326,8 @@ fn parse_now(now: Option<&str>) -> Result<Timestamp, String> {
     match now {
         Some(s) => Timestamp::parse(s).ok_or_else(|| format!("--now: `{s}` is not a time like 2026-11-21T00:00:00Z")),
         None => {
-            let ms = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0);
+            let ms =
+                std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0);
             Ok(Timestamp(ms))
         }
     }
@@ -353,7 +358,8 @@ fn scan(args: ScanArgs) -> Result<ExitCode, String> {
     let sigma = load_sigma(&args.sigma)?;
     let analysis = session.finish();
     let report = analysis.analyze_with(&settings, now, sigma.as_ref());
-    let format = args.format.unwrap_or(if std::io::stdout().is_terminal() && args.out.is_none() { Format::Table } else { Format::Json });
+    let format =
+        args.format.unwrap_or(if std::io::stdout().is_terminal() && args.out.is_none() { Format::Table } else { Format::Json });
     let text = match format {
         Format::Json => render::render_json(&report),
         Format::Table => render::render_table(&report),

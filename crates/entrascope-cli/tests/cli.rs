@@ -37,7 +37,9 @@ fn scan_reads_every_sample_with_its_kind_and_drops_nothing() {
     let r = json_of(&out);
     assert_eq!(r["tool"]["name"], "entrascope");
     let inputs = r["inputs"].as_array().unwrap();
-    let by_name = |name: &str| inputs.iter().find(|i| i["path"].as_str().unwrap().ends_with(name)).unwrap_or_else(|| panic!("{name} missing"));
+    let by_name = |name: &str| {
+        inputs.iter().find(|i| i["path"].as_str().unwrap().ends_with(name)).unwrap_or_else(|| panic!("{name} missing"))
+    };
     let expect = [
         ("directoryAudits_list_v1.0_docs_example2.json", "audit", "graph-json", 1),
         ("signIns_list_v1.0_docs_example1.json", "signin.interactive", "graph-json", 1),
@@ -99,9 +101,15 @@ fn fail_on_sets_the_exit_code() {
     let r = json_of(&out);
     let has = |sev: &str| r["findings"].as_array().unwrap().iter().any(|f| f["severity"] == sev);
     assert!(has("medium"), "the samples hold legacy-protocol sign-ins");
-    for (level, at_or_above) in [("low", vec!["low", "medium", "high"]), ("medium", vec!["medium", "high"]), ("high", vec!["high"])] {
+    for (level, at_or_above) in
+        [("low", vec!["low", "medium", "high"]), ("medium", vec!["medium", "high"]), ("high", vec!["high"])]
+    {
         let expect = if at_or_above.iter().any(|s| has(s)) { 1 } else { 0 };
-        assert_eq!(run(&["scan", s, "--format", "json", "--now", NOW, "--fail-on", level]).status.code(), Some(expect), "--fail-on {level}");
+        assert_eq!(
+            run(&["scan", s, "--format", "json", "--now", NOW, "--fail-on", level]).status.code(),
+            Some(expect),
+            "--fail-on {level}"
+        );
     }
     // A folder with only a low-severity finding passes --fail-on high.
     let dir = tmp("failon");
@@ -109,7 +117,10 @@ fn fail_on_sets_the_exit_code() {
         "userPrincipalName": "jane@contoso.com", "appDisplayName": "Microsoft Teams", "ipAddress": "198.51.100.7",
         "clientAppUsed": "Browser", "isInteractive": true, "status": {"errorCode": 0}}]});
     std::fs::write(dir.join("quiet.json"), serde_json::to_vec(&page).unwrap()).unwrap();
-    assert_eq!(run(&["scan", dir.to_str().unwrap(), "--format", "json", "--now", NOW, "--fail-on", "high"]).status.code(), Some(0));
+    assert_eq!(
+        run(&["scan", dir.to_str().unwrap(), "--format", "json", "--now", NOW, "--fail-on", "high"]).status.code(),
+        Some(0)
+    );
 }
 
 #[test]
@@ -141,12 +152,9 @@ fn usage_errors_and_unreadable_inputs_exit_2_with_a_reason() {
 fn every_output_format_renders() {
     let s = data("samples");
     let dir = tmp("formats");
-    for (format, check) in [
-        ("csv", "check,severity,title"),
-        ("sarif", "\"version\": \"2.1.0\""),
-        ("html", "<!DOCTYPE html>"),
-        ("table", "INPUTS"),
-    ] {
+    for (format, check) in
+        [("csv", "check,severity,title"), ("sarif", "\"version\": \"2.1.0\""), ("html", "<!DOCTYPE html>"), ("table", "INPUTS")]
+    {
         let out_path = dir.join(format!("report.{format}"));
         let out = run(&["scan", s.to_str().unwrap(), "--format", format, "--now", NOW, "--out", out_path.to_str().unwrap()]);
         assert_eq!(out.status.code(), Some(0), "{format}: {}", String::from_utf8_lossy(&out.stderr));
@@ -208,7 +216,12 @@ fn zip_archives_and_folders_are_read() {
     let out = run(&["scan", zip.to_str().unwrap(), "--format", "json", "--now", NOW]);
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     let r = json_of(&out);
-    let inner = r["inputs"].as_array().unwrap().iter().find(|i| i["path"].as_str().unwrap().ends_with("export.zip/inner/audits.json")).expect("zip entry listed");
+    let inner = r["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["path"].as_str().unwrap().ends_with("export.zip/inner/audits.json"))
+        .expect("zip entry listed");
     assert_eq!(inner["kind"], "audit");
     assert_eq!(inner["records"], 1);
 }

@@ -202,12 +202,16 @@ impl Collector {
         let mut notes = Vec::new();
         if !sub.eq_ignore_ascii_case(expected) {
             let shown = if root.is_empty() { "." } else { &root };
-            notes.push(note(Level::Warning, format!("not inside a {expected}/ folder; grouped with the other files of {shown:?}")));
+            notes.push(note(
+                Level::Warning,
+                format!("not inside a {expected}/ folder; grouped with the other files of {shown:?}"),
+            ));
         }
         let (read, lost) = match kind {
-            ConnectKind::ExportRule => {
-                (export::read_rule(path, bytes).map(|p| (Part::Rule(p.value), p.problems)), "this rule is missing from the configuration")
-            }
+            ConnectKind::ExportRule => (
+                export::read_rule(path, bytes).map(|p| (Part::Rule(p.value), p.problems)),
+                "this rule is missing from the configuration",
+            ),
             ConnectKind::ExportConnector => (
                 export::read_connector(path, bytes).map(|p| (Part::Connector(p.value), p.problems)),
                 "this connector is missing from the configuration",
@@ -249,12 +253,17 @@ impl Collector {
         }));
         match part {
             Part::Rule(r) if g.rules.iter().any(|x| !x.id.is_empty() && x.id.eq_ignore_ascii_case(&r.id)) => {
-                g.problems.push(note(Level::Warning, format!("rule {} was already read from another file; this copy is ignored", r.id)));
+                g.problems.push(note(
+                    Level::Warning,
+                    format!("rule {} was already read from another file; this copy is ignored", r.id),
+                ));
             }
             Part::Rule(r) => g.rules.push(r),
             Part::Connector(c) if g.connectors.iter().any(|x| x.id == c.id) => {
-                g.problems
-                    .push(note(Level::Warning, format!("connector {} was already read from another file; this copy is ignored", c.id)));
+                g.problems.push(note(
+                    Level::Warning,
+                    format!("connector {} was already read from another file; this copy is ignored", c.id),
+                ));
             }
             Part::Connector(c) => g.connectors.push(c),
             Part::Mv(_) if g.mv.is_some() => {
@@ -351,7 +360,9 @@ impl Collector {
         }
         for mut cfg in policy_configs {
             let label = unique_label(&cfg.label, &mut used_labels);
-            for i in inputs.iter_mut().filter(|i| i.config.as_deref() == Some(cfg.label.as_str()) && i.kind == ConnectKind::PolicyJson) {
+            for i in
+                inputs.iter_mut().filter(|i| i.config.as_deref() == Some(cfg.label.as_str()) && i.kind == ConnectKind::PolicyJson)
+            {
                 i.config = Some(label.clone());
             }
             cfg.label = label;
@@ -400,7 +411,8 @@ fn build_config(
     };
     let label = unique_label(&base, used);
     let shown = if root.is_empty() { ".".to_string() } else { root.to_string() };
-    let folder_problem = |msg: String| Problem { input: u32::MAX, path: shown.clone(), line: 0, level: Level::Warning, message: msg };
+    let folder_problem =
+        |msg: String| Problem { input: u32::MAX, path: shown.clone(), line: 0, level: Level::Warning, message: msg };
     let mut problems = Vec::new();
     if mv.is_none() {
         problems.push(folder_problem(format!(

@@ -124,7 +124,9 @@ impl ConfigDiff {
         }
         for r in &self.rules {
             match r.change {
-                ChangeKind::Changed => out.extend(r.fields.iter().map(|f| format!("rule {} / {}: {}", r.connector, r.name, f.field))),
+                ChangeKind::Changed => {
+                    out.extend(r.fields.iter().map(|f| format!("rule {} / {}: {}", r.connector, r.name, f.field)))
+                }
                 k => out.push(format!("rule {} {} / {}", k.mark(), r.connector, r.name)),
             }
         }
@@ -188,7 +190,9 @@ pub fn join_text(groups: &[JoinGroup]) -> String {
         .map(|g| {
             g.conditions
                 .iter()
-                .map(|c| format!("{} = {}{}", c.cs_attribute, c.mv_attribute, if c.case_sensitive { " (case sensitive)" } else { "" }))
+                .map(|c| {
+                    format!("{} = {}{}", c.cs_attribute, c.mv_attribute, if c.case_sensitive { " (case sensitive)" } else { "" })
+                })
                 .collect::<Vec<_>>()
                 .join(" AND ")
         })
@@ -352,8 +356,12 @@ pub fn diff(a: &Config, b: &Config) -> ConfigDiff {
                     connectors.push(ConnectorChange { name: x.name.clone(), change: ChangeKind::Changed, fields });
                 }
             }
-            (Some(x), None) => connectors.push(ConnectorChange { name: x.name.clone(), change: ChangeKind::Removed, fields: Vec::new() }),
-            (None, Some(y)) => connectors.push(ConnectorChange { name: y.name.clone(), change: ChangeKind::Added, fields: Vec::new() }),
+            (Some(x), None) => {
+                connectors.push(ConnectorChange { name: x.name.clone(), change: ChangeKind::Removed, fields: Vec::new() })
+            }
+            (None, Some(y)) => {
+                connectors.push(ConnectorChange { name: y.name.clone(), change: ChangeKind::Added, fields: Vec::new() })
+            }
             (None, None) => {}
         }
     }

@@ -34,7 +34,8 @@ const SKIP: &[&str] = &[
     "cs-mv-links",
 ];
 
-const ERROR_ELEMENTS: &[&str] = &["export-errordetail", "import-errordetail", "export-error", "import-error", "synchronization-error"];
+const ERROR_ELEMENTS: &[&str] =
+    &["export-errordetail", "import-errordetail", "export-error", "import-error", "synchronization-error"];
 
 const DETAIL_ELEMENTS: &[&str] =
     &["error-code", "error-name", "error-literal", "server-error-detail", "extra-error-details", "extension-name"];
@@ -108,7 +109,11 @@ pub fn read_csexport_errors(path: &str, bytes: &[u8]) -> Result<Parsed<ErrorSet>
         }
     }
     if objects.is_empty() && run_step.is_none() {
-        return Err(Problem::error(path, root.line, format!("not a csexport or sync-error export: the root element is <{}>", root.name)));
+        return Err(Problem::error(
+            path,
+            root.line,
+            format!("not a csexport or sync-error export: the root element is <{}>", root.name),
+        ));
     }
     Ok(Parsed { value: ErrorSet { input: u32::MAX, path: path.to_string(), format: ErrorFormat::CsExportXml, errors }, problems })
 }
@@ -146,8 +151,11 @@ pub fn read_graph_errors(path: &str, bytes: &[u8]) -> Result<Parsed<ErrorSet>, P
                 continue;
             }
         };
-        let object =
-            ["userPrincipalName", "mail", "displayName", "id"].iter().map(|k| s(item, k)).find(|v| !v.is_empty()).unwrap_or_default();
+        let object = ["userPrincipalName", "mail", "displayName", "id"]
+            .iter()
+            .map(|k| s(item, k))
+            .find(|v| !v.is_empty())
+            .unwrap_or_default();
         let object_type = s(item, "@odata.type").trim_start_matches("#microsoft.graph.").to_string();
         for e in list {
             let occurred = s(e, "occurredDateTime");
@@ -214,7 +222,10 @@ mod tests {
         let p = read_graph_errors("g.json", j.as_bytes()).unwrap();
         let e = &p.value.errors;
         assert_eq!(e.len(), 1);
-        assert_eq!((e[0].object.as_str(), e[0].error_type.as_str(), e[0].line), ("a@contoso.com", "PropertyConflict on ProxyAddress", 1));
+        assert_eq!(
+            (e[0].object.as_str(), e[0].error_type.as_str(), e[0].line),
+            ("a@contoso.com", "PropertyConflict on ProxyAddress", 1)
+        );
         assert_eq!(p.problems.len(), 1);
         assert_eq!(p.problems[0].line, 3);
     }

@@ -131,7 +131,11 @@ pub fn read_rule(path: &str, bytes: &[u8]) -> Result<Parsed<SyncRule>, Problem> 
     if let Some(am) = doc.child(root, "attribute-mappings") {
         for m in doc.children(am) {
             if m.name != "mapping" {
-                problems.push(Problem::warning(path, m.line, format!("unknown element <{}> in <attribute-mappings> kept as text", m.name)));
+                problems.push(Problem::warning(
+                    path,
+                    m.line,
+                    format!("unknown element <{}> in <attribute-mappings> kept as text", m.name),
+                ));
                 extra.push((format!("attribute-mappings/{}", m.name), element_text(&doc, m)));
                 continue;
             }
@@ -267,7 +271,11 @@ pub fn read_connector(path: &str, bytes: &[u8]) -> Result<Parsed<Connector>, Pro
     let doc = parse_doc(path, bytes, &["schema"], &mut problems)?;
     let root = doc.root().ok_or_else(|| Problem::error(path, 1, "no XML element"))?;
     if root.name != "ma-data" {
-        return Err(Problem::error(path, root.line, format!("not a connector: the root element is <{}>, not <ma-data>", root.name)));
+        return Err(Problem::error(
+            path,
+            root.line,
+            format!("not a connector: the root element is <{}>, not <ma-data>", root.name),
+        ));
     }
     let mut id = text_of(&doc, root, "id");
     if id.trim().is_empty() {
@@ -386,7 +394,11 @@ pub fn read_global_settings(path: &str, bytes: &[u8]) -> Result<Parsed<MvSetting
         "saved-mv-configuration" => doc.child(root, "mv-data"),
         "mv-data" => Some(root),
         other => {
-            return Err(Problem::error(path, root.line, format!("not MV.xml: the root element is <{other}>, not <saved-mv-configuration>")))
+            return Err(Problem::error(
+                path,
+                root.line,
+                format!("not MV.xml: the root element is <{other}>, not <saved-mv-configuration>"),
+            ))
         }
     };
     let mut global = GlobalParams { present: true, ..GlobalParams::default() };
@@ -405,7 +417,11 @@ pub fn read_global_settings(path: &str, bytes: &[u8]) -> Result<Parsed<MvSetting
                         }
                         global.origins.insert(name.to_string(), Origin::at(path, p.line));
                     }
-                    _ => problems.push(Problem::warning(path, p.line, format!("unreadable <{}> in <parameter-values> skipped", p.name))),
+                    _ => problems.push(Problem::warning(
+                        path,
+                        p.line,
+                        format!("unreadable <{}> in <parameter-values> skipped", p.name),
+                    )),
                 }
             }
         }
@@ -450,7 +466,8 @@ mod tests {
     #[test]
     fn reads_a_rule() {
         let p =
-            read_rule("x/SynchronizationRules/SynchronizationRule_{4d694111-7aa0-4741-b949-9067fedd9942}.xml", RULE.as_bytes()).unwrap();
+            read_rule("x/SynchronizationRules/SynchronizationRule_{4d694111-7aa0-4741-b949-9067fedd9942}.xml", RULE.as_bytes())
+                .unwrap();
         let r = p.value;
         assert_eq!(r.name, "Custom");
         assert!(r.is_custom());

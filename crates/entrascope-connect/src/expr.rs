@@ -142,7 +142,9 @@ pub fn literal_comparisons(expr: &str, attrs: &[&str]) -> Vec<(String, String)> 
     let mut out = Vec::new();
     for w in toks.windows(3) {
         match (&w[0], &w[1], &w[2]) {
-            (Tok::Attr(a), Tok::Eq, Tok::Str(s)) | (Tok::Str(s), Tok::Eq, Tok::Attr(a)) if wanted(a) => out.push((a.clone(), s.clone())),
+            (Tok::Attr(a), Tok::Eq, Tok::Str(s)) | (Tok::Str(s), Tok::Eq, Tok::Attr(a)) if wanted(a) => {
+                out.push((a.clone(), s.clone()))
+            }
             _ => {}
         }
     }

@@ -264,7 +264,8 @@ pub struct Connector {
 impl Connector {
     /// Object types selected in the selected partitions (sorted, unique).
     pub fn object_types(&self) -> Vec<String> {
-        let mut v: Vec<String> = self.partitions.iter().filter(|p| p.selected).flat_map(|p| p.object_classes.iter().cloned()).collect();
+        let mut v: Vec<String> =
+            self.partitions.iter().filter(|p| p.selected).flat_map(|p| p.object_classes.iter().cloned()).collect();
         v.sort_by_key(|s| s.to_ascii_lowercase());
         v.dedup_by(|a, b| a.eq_ignore_ascii_case(b));
         v

@@ -39,7 +39,9 @@ fn get_arr<'a>(obj: &'a Map<String, Value>, key: &str) -> &'a [Value] {
 
 fn strings(v: Option<&Value>) -> Vec<String> {
     match v {
-        Some(Value::Array(a)) => a.iter().filter_map(|x| x.as_str()).map(|s| s.to_string()).filter(|s| !s.trim().is_empty()).collect(),
+        Some(Value::Array(a)) => {
+            a.iter().filter_map(|x| x.as_str()).map(|s| s.to_string()).filter(|s| !s.trim().is_empty()).collect()
+        }
         Some(Value::String(s)) if !s.trim().is_empty() => vec![s.clone()],
         _ => Vec::new(),
     }
@@ -83,8 +85,12 @@ pub fn read_policy_json(path: &str, bytes: &[u8]) -> Result<Parsed<Config>, Prob
         };
         let name = get_str(dp, &["fullyQualifiedDomainName", "friendlyName", "name"]);
         let id = get_str(dp, &["uniqueIdentifier", "identifier", "id"]);
-        let mut conn =
-            connector(&id, if name.is_empty() { format!("directory {}", i + 1) } else { name }, ConnectorKind::ActiveDirectory, path);
+        let mut conn = connector(
+            &id,
+            if name.is_empty() { format!("directory {}", i + 1) } else { name },
+            ConnectorKind::ActiveDirectory,
+            path,
+        );
         for pf in get_arr(dp, "partitionFilters") {
             if let Value::Object(pf) = pf {
                 conn.partitions.push(Partition {
@@ -105,7 +111,8 @@ pub fn read_policy_json(path: &str, bytes: &[u8]) -> Result<Parsed<Config>, Prob
     if let Some(Value::Object(ap)) = get(&root, "azureDirectoryPolicy") {
         let name = get_str(ap, &["friendlyName", "name", "tenantName", "fullyQualifiedDomainName"]);
         let id = get_str(ap, &["uniqueIdentifier", "identifier", "id"]);
-        let conn = connector(&id, if name.is_empty() { "Microsoft Entra ID".to_string() } else { name }, ConnectorKind::EntraId, path);
+        let conn =
+            connector(&id, if name.is_empty() { "Microsoft Entra ID".to_string() } else { name }, ConnectorKind::EntraId, path);
         standard_seen |= read_rules(ap, &conn, path, &mut cfg.rules, &mut problems);
         cfg.connectors.push(conn);
     }
@@ -143,7 +150,13 @@ fn connector(id: &str, name: String, kind: ConnectorKind, path: &str) -> Connect
 
 /// Reads `standardSynchronizationRules` and `customSynchronizationRules`;
 /// returns whether any standard rule was seen.
-fn read_rules(policy: &Map<String, Value>, conn: &Connector, path: &str, out: &mut Vec<SyncRule>, problems: &mut Vec<Problem>) -> bool {
+fn read_rules(
+    policy: &Map<String, Value>,
+    conn: &Connector,
+    path: &str,
+    out: &mut Vec<SyncRule>,
+    problems: &mut Vec<Problem>,
+) -> bool {
     let standard = get_arr(policy, "standardSynchronizationRules");
     for (i, r) in standard.iter().chain(get_arr(policy, "customSynchronizationRules")).enumerate() {
         let Value::Object(r) = r else {

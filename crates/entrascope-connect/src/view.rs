@@ -243,13 +243,20 @@ fn partition_view(p: &Partition) -> PartitionView {
     } else {
         let inc: Vec<&str> = p.inclusions.iter().filter(|x| !is_root(x)).map(|s| s.as_str()).collect();
         let exc: Vec<&str> = p.exclusions.iter().filter(|x| !is_root(x)).map(|s| s.as_str()).collect();
-        let mut s = if p.inclusions.iter().any(is_root) { "the whole domain".to_string() } else { format!("only {}", inc.join("; ")) };
+        let mut s =
+            if p.inclusions.iter().any(is_root) { "the whole domain".to_string() } else { format!("only {}", inc.join("; ")) };
         if !exc.is_empty() {
             s.push_str(&format!(", except {}", exc.join("; ")));
         }
         s
     };
-    PartitionView { name: p.name.clone(), selected: p.selected, scope, inclusions: p.inclusions.clone(), exclusions: p.exclusions.clone() }
+    PartitionView {
+        name: p.name.clone(),
+        selected: p.selected,
+        scope,
+        inclusions: p.inclusions.clone(),
+        exclusions: p.exclusions.clone(),
+    }
 }
 
 // `u64::is_multiple_of` needs Rust 1.87; the workspace supports 1.85.
@@ -296,8 +303,13 @@ fn highlights(cfg: &Config) -> Vec<SettingView> {
     add(param::SYNC_SCHEDULE, "Sync cycles", flag(g.sync_schedule(), "enabled", "disabled: no sync cycle runs"));
     add(param::PASSWORD_HASH_SYNC, "Password hash sync", flag(g.password_hash_sync(), "on", "off"));
     add(param::GROUP_FILTERING, "Group-based filtering", flag(g.group_filtering(), "on (pilot feature)", "off"));
-    let threshold = g.deletion_threshold_value().map(|v| format!(" (more than {v} deletions stop the export)")).unwrap_or_default();
-    add(param::DELETION_THRESHOLD, "Accidental-delete protection", flag(g.deletion_threshold_enabled(), &format!("on{threshold}"), "off"));
+    let threshold =
+        g.deletion_threshold_value().map(|v| format!(" (more than {v} deletions stop the export)")).unwrap_or_default();
+    add(
+        param::DELETION_THRESHOLD,
+        "Accidental-delete protection",
+        flag(g.deletion_threshold_enabled(), &format!("on{threshold}"), "off"),
+    );
     out
 }
 
@@ -320,7 +332,8 @@ pub fn view(cfg: &Config) -> ConfigView {
         .map(|c| {
             let mut rule_groups = Vec::new();
             for dir in [Direction::Inbound, Direction::Outbound, Direction::Unknown] {
-                let mut rules: Vec<&SyncRule> = cfg.rules.iter().filter(|r| r.direction == dir && r.connector_name == c.name).collect();
+                let mut rules: Vec<&SyncRule> =
+                    cfg.rules.iter().filter(|r| r.direction == dir && r.connector_name == c.name).collect();
                 if rules.is_empty() {
                     continue;
                 }
@@ -446,7 +459,12 @@ pub fn attribute_flow(cfg: &Config, mv_attribute: &str) -> Vec<FlowStep> {
                         FlowRole::Scopes,
                         Vec::new(),
                         None,
-                        format!("\"{}\" applies to {} whose {}", r.name, object_type_words(r.mv_object_type()), condition_words(c)),
+                        format!(
+                            "\"{}\" applies to {} whose {}",
+                            r.name,
+                            object_type_words(r.mv_object_type()),
+                            condition_words(c)
+                        ),
                     ));
                 }
                 for m in r.mappings.iter().filter(|m| m.source_attributes.iter().any(|a| is(a))) {
@@ -517,7 +535,11 @@ mod tests {
     #[test]
     fn words() {
         let g = ScopeGroup {
-            conditions: vec![ScopeCondition { attribute: "sAMAccountName".into(), operator: "EQUAL".into(), value: "jdoe".into() }],
+            conditions: vec![ScopeCondition {
+                attribute: "sAMAccountName".into(),
+                operator: "EQUAL".into(),
+                value: "jdoe".into(),
+            }],
         };
         assert_eq!(scope_words("user", &g), "users whose sAMAccountName equals jdoe");
         let g = ScopeGroup {

@@ -114,7 +114,10 @@ fn attrs_of(e: &BytesStart, line: u64, warnings: &mut Vec<(u64, String)>) -> Vec
                 let raw = String::from_utf8_lossy(&a.value);
                 let (v, unknown) = unescape_lenient(&raw, false);
                 if unknown {
-                    warnings.push((line, format!("attribute {key}: unknown entity reference kept as text (entities are not expanded)")));
+                    warnings.push((
+                        line,
+                        format!("attribute {key}: unknown entity reference kept as text (entities are not expanded)"),
+                    ));
                 }
                 out.push((key, v.into_owned()));
             }
@@ -154,7 +157,11 @@ pub fn parse(text: &str, skip: &[&str]) -> Result<Doc, XmlError> {
                     let at = reader.error_position() as usize;
                     XmlError {
                         line: lines.line_at(at),
-                        message: format!("not well-formed XML inside <{}>: {err}{}", String::from_utf8_lossy(&name), eof_note(&err)),
+                        message: format!(
+                            "not well-formed XML inside <{}>: {err}{}",
+                            String::from_utf8_lossy(&name),
+                            eof_note(&err)
+                        ),
                     }
                 })?;
             }
@@ -198,7 +205,10 @@ pub fn parse(text: &str, skip: &[&str]) -> Result<Doc, XmlError> {
     }
     if stack.len() > 1 {
         let open_name = stack.last().and_then(|i| doc.nodes.get(*i)).map(|n| n.name.clone()).unwrap_or_default();
-        return Err(XmlError { line: lines.line_at(text.len()), message: format!("file ends inside <{open_name}> (truncated?)") });
+        return Err(XmlError {
+            line: lines.line_at(text.len()),
+            message: format!("file ends inside <{open_name}> (truncated?)"),
+        });
     }
     match doc.nodes.first().map(|d| d.children.len()).unwrap_or(0) {
         0 => return Err(XmlError { line: 1, message: "no XML element found".to_string() }),

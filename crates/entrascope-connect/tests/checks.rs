@@ -10,7 +10,8 @@ use entrascope_core::coverage::RuntimeStatus;
 use entrascope_core::{CoverageStatus, Evidence, Finding};
 
 /// What the unmodified sample must give at 2026-11-21.
-const BASELINE: &[&str] = &["SYNC-PHS-DISABLED", "SYNC-SOURCE-ANCHOR-OBJECTGUID", "SYNC-VERSION-BEHIND", "SYNC-VERSION-UNSUPPORTED"];
+const BASELINE: &[&str] =
+    &["SYNC-PHS-DISABLED", "SYNC-SOURCE-ANCHOR-OBJECTGUID", "SYNC-VERSION-BEHIND", "SYNC-VERSION-UNSUPPORTED"];
 
 fn run_files(files: &Files) -> (Vec<Finding>, Vec<RuntimeStatus>) {
     run(&collect(files), now())
@@ -63,7 +64,8 @@ fn declarations_are_complete() {
     let mut guides: Vec<&str> = metas.iter().flat_map(|m| m.guide.iter().copied()).collect();
     guides.sort();
     // Every sync-* row, and the security operations guide's row on rule modifications.
-    let want: Vec<String> = std::iter::once("infrastructure-205".to_string()).chain((1..=18).map(|n| format!("sync-{n:03}"))).collect();
+    let want: Vec<String> =
+        std::iter::once("infrastructure-205".to_string()).chain((1..=18).map(|n| format!("sync-{n:03}"))).collect();
     assert_eq!(guides, want);
     let mut codes: Vec<&str> = metas.iter().map(|m| m.code).collect();
     codes.sort();
@@ -212,8 +214,7 @@ fn two_rules_writing_cloud_filtered() {
     // Near miss: one rule with a simple test.
     assert_eq!(codes(&with_rules(&[RuleSpec { mappings: &[("cloudFiltered", simple)], ..RuleSpec::default() }])), expect(&[]));
     // One rule, complex logic.
-    let complex =
-        r#"IIF([extensionAttribute15] = "NoSync", True, IIF(IsPresent([employeeID]), IIF([department] = "Temp", True, NULL), True))"#;
+    let complex = r#"IIF([extensionAttribute15] = "NoSync", True, IIF(IsPresent([employeeID]), IIF([department] = "Temp", True, NULL), True))"#;
     let findings = with_rules(&[RuleSpec { mappings: &[("cloudFiltered", complex)], ..RuleSpec::default() }]);
     assert_eq!(codes(&findings), expect(&["SYNC-CLOUDFILTERED-COMPLEX"]));
     assert!(only(&findings, "SYNC-CLOUDFILTERED-COMPLEX").summary.contains("3 IIF"));
@@ -339,7 +340,9 @@ fn current_version_with_consistency_guid() {
     set_param(&mut files, param::ANCHOR_ATTRIBUTE, "mS-DS-ConsistencyGuid");
     let (findings, _) = run_files(&files);
     assert_eq!(codes(&findings), ["SYNC-PHS-DISABLED", "SYNC-SOURCE-ANCHOR-OBJECTGUID"]);
-    assert!(only(&findings, "SYNC-SOURCE-ANCHOR-OBJECTGUID").summary.contains("no inbound user rule computes sourceAnchor from it"));
+    assert!(only(&findings, "SYNC-SOURCE-ANCHOR-OBJECTGUID")
+        .summary
+        .contains("no inbound user rule computes sourceAnchor from it"));
     // A 2.5.79.0 server at 2026-11-21: retired on 2026-10-23, and 2.5.190.0 is more than six months old.
     let mut files = sample("p");
     current_consistency_guid(&mut files);
@@ -369,7 +372,12 @@ fn password_hash_sync_on() {
     want.retain(|c| c != "SYNC-PHS-DISABLED");
     assert_eq!(codes(&findings), want);
     // On, but the rule that carries the hashes is disabled.
-    edit(&mut files, &rule_path("0a1f95e3-265a-44fc-ad7c-80e267b05c06"), "<disabled>False</disabled>", "<disabled>True</disabled>");
+    edit(
+        &mut files,
+        &rule_path("0a1f95e3-265a-44fc-ad7c-80e267b05c06"),
+        "<disabled>False</disabled>",
+        "<disabled>True</disabled>",
+    );
     let (findings, _) = run_files(&files);
     assert_eq!(codes(&findings), expect(&["SYNC-BUILTIN-RULE-DISABLED"]));
     assert!(only(&findings, "SYNC-PHS-DISABLED").summary.contains("no enabled inbound rule has EnablePasswordSync"));
@@ -452,7 +460,12 @@ fn rules_changed_since_a_baseline_export_of_the_same_server() {
     let mut current = sample("current");
     edit(&mut current, "GlobalSettings/MV.xml", "export-date='2016-05-03 14:28:09.784'", "export-date='2016-09-01 10:00:00.000'");
     edit(&mut current, &rule_path(USER_LYNC), "<disabled>False</disabled>", "<disabled>True</disabled>");
-    add_rule(&mut current, "current", CUSTOM, &rule_xml(&RuleSpec { guid: CUSTOM, name: "In from AD - User Custom", precedence: 50, ..RuleSpec::default() }));
+    add_rule(
+        &mut current,
+        "current",
+        CUSTOM,
+        &rule_xml(&RuleSpec { guid: CUSTOM, name: "In from AD - User Custom", precedence: 50, ..RuleSpec::default() }),
+    );
     files.extend(current);
     let (findings, status) = run_files(&files);
     let f = only(&findings, "SYNC-RULES-CHANGED");

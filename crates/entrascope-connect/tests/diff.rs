@@ -9,8 +9,13 @@ use entrascope_connect::documenter::Mark;
 use entrascope_connect::*;
 
 fn report_files() -> Files {
-    let path = data_dir().join("documenter-report").join("Contoso_Pilot-modified_AppliedTo_Contoso_Production_AADConnectSync_report.html");
-    vec![("reports/Contoso_Pilot-modified_AppliedTo_Contoso_Production_AADConnectSync_report.html".into(), std::fs::read(path).unwrap())]
+    let path = data_dir()
+        .join("documenter-report")
+        .join("Contoso_Pilot-modified_AppliedTo_Contoso_Production_AADConnectSync_report.html");
+    vec![(
+        "reports/Contoso_Pilot-modified_AppliedTo_Contoso_Production_AADConnectSync_report.html".into(),
+        std::fs::read(path).unwrap(),
+    )]
 }
 
 fn report() -> DocumenterReport {
@@ -63,7 +68,9 @@ fn production_vs_pilot_modified_export() {
     assert!(text.contains("~ Microsoft.Synchronize.StagingMode: False -> True"), "{text}");
     assert!(text.contains("+ contoso.com / Inbound / In from AD - User Custom Fix (custom, precedence 50): only in B"), "{text}");
     assert!(
-        text.contains("~ contoso.com / Inbound / In from AD - User Lync (built-in, precedence 110)\n      disabled: false -> true"),
+        text.contains(
+            "~ contoso.com / Inbound / In from AD - User Lync (built-in, precedence 110)\n      disabled: false -> true"
+        ),
         "{text}"
     );
     // serde: the diff is JSON for the web app.
@@ -75,7 +82,12 @@ fn production_vs_pilot_modified_export() {
 fn rule_fields_are_compared_one_by_one() {
     let a = collect(&sample("a"));
     let mut files = sample("b");
-    edit(&mut files, &rule_path("0b088913-b613-4d9d-9563-9988b7719ed6"), "<precedence>100</precedence>", "<precedence>99</precedence>");
+    edit(
+        &mut files,
+        &rule_path("0b088913-b613-4d9d-9563-9988b7719ed6"),
+        "<precedence>100</precedence>",
+        "<precedence>99</precedence>",
+    );
     edit(&mut files, &rule_path("0b088913-b613-4d9d-9563-9988b7719ed6"), "<csValue>User_</csValue>", "<csValue>Usr_</csValue>");
     edit(
         &mut files,
@@ -120,7 +132,10 @@ fn rule_fields_are_compared_one_by_one() {
     );
     assert_eq!(d.version, Some(("1.1.130.0".into(), "2.6.91.0".into())));
     let conn = &d.connectors[0];
-    assert_eq!((conn.fields[0].a.as_str(), conn.fields[0].b.as_str(), conn.fields[0].kind), ("", "OU=Lab,DC=contoso,DC=com", "set"));
+    assert_eq!(
+        (conn.fields[0].a.as_str(), conn.fields[0].b.as_str(), conn.fields[0].kind),
+        ("", "OU=Lab,DC=contoso,DC=com", "set")
+    );
     let text = render_diff_text(&d);
     assert!(text.contains("Version: 1.1.130.0 -> 2.6.91.0"));
     assert!(text.contains("partition DC=contoso,DC=com: inclusions: only in B: OU=Lab,DC=contoso,DC=com"), "{text}");
@@ -291,7 +306,9 @@ fn staging_drift_needs_a_pair() {
 #[test]
 fn a_damaged_report_does_not_panic() {
     let bytes = std::fs::read(
-        data_dir().join("documenter-report").join("Contoso_Pilot-modified_AppliedTo_Contoso_Production_AADConnectSync_report.html"),
+        data_dir()
+            .join("documenter-report")
+            .join("Contoso_Pilot-modified_AppliedTo_Contoso_Production_AADConnectSync_report.html"),
     )
     .unwrap();
     for cut in [10_000, 500_000, 1_600_000, bytes.len() - 3] {
@@ -302,6 +319,9 @@ fn a_damaged_report_does_not_panic() {
     }
     let mut c = Collector::new();
     assert!(c
-        .add("r.html", b"<html><head><title>AAD Connect Config Documenter Report</title></head><body><p>nothing</p></body></html>")
+        .add(
+            "r.html",
+            b"<html><head><title>AAD Connect Config Documenter Report</title></head><body><p>nothing</p></body></html>"
+        )
         .is_err());
 }

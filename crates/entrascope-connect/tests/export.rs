@@ -59,7 +59,10 @@ fn sample_export_is_read_into_one_configuration() {
     let aad = cfg.connector_by_name("contoso.onmicrosoft.com - AAD").unwrap();
     assert_eq!(aad.kind, ConnectorKind::EntraId);
     assert_eq!(aad.partitions[0].inclusions, Vec::<String>::new());
-    assert_eq!(cfg.connector("{B891884F-051E-4A83-95AF-2544101C9083}").map(|c| c.name.as_str()), Some("contoso.onmicrosoft.com - AAD"));
+    assert_eq!(
+        cfg.connector("{B891884F-051E-4A83-95AF-2544101C9083}").map(|c| c.name.as_str()),
+        Some("contoso.onmicrosoft.com - AAD")
+    );
 
     // Rules: 62 built-in rules, every one tied to a named connector.
     assert_eq!(cfg.rules.len(), 62);
@@ -97,7 +100,8 @@ fn sample_export_is_read_into_one_configuration() {
 
 #[test]
 fn windows_separators_and_zip_paths_group_the_same_way() {
-    let files: Files = sample("x").into_iter().map(|(p, b)| (format!(r"C:\exports\stage.zip\{}", p.replace('/', "\\")), b)).collect();
+    let files: Files =
+        sample("x").into_iter().map(|(p, b)| (format!(r"C:\exports\stage.zip\{}", p.replace('/', "\\")), b)).collect();
     let data = collect(&files);
     assert_eq!(data.configs.len(), 1);
     assert_eq!(data.configs[0].folder, "C:/exports/stage.zip/x");

@@ -24,8 +24,9 @@ fn us_date(t: Timestamp) -> String {
 /// cycle ends, when it overruns), each lasting the given minutes. A cycle runs Delta Import, Delta
 /// Synchronization and Export on both connectors, in that order.
 fn history(cycle_minutes: &[u32], full_first: bool) -> String {
-    let mut csv =
-        String::from("\"RunNumber\",\"RunHistoryId\",\"ConnectorName\",\"RunProfileName\",\"Result\",\"StartDate\",\"EndDate\"\r\n");
+    let mut csv = String::from(
+        "\"RunNumber\",\"RunHistoryId\",\"ConnectorName\",\"RunProfileName\",\"Result\",\"StartDate\",\"EndDate\"\r\n",
+    );
     let base = Timestamp::parse("2026-11-10T00:00:00Z").unwrap().0;
     let mut n = 1000;
     let mut prev_end = 0;

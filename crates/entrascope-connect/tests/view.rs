@@ -30,7 +30,10 @@ fn sample_view_groups_and_folds_rules() {
     let precedences: Vec<u32> = inbound.rules.iter().filter_map(|r| r.precedence).collect();
     assert!(precedences.windows(2).all(|w| w[0] < w[1]), "sorted by precedence");
     let join = inbound.rules.iter().find(|r| r.name == "In from AD - User Join").unwrap();
-    assert_eq!(join.scope_text, "users whose isCriticalSystemObject does not equal TRUE and adminDescription does not start with User_");
+    assert_eq!(
+        join.scope_text,
+        "users whose isCriticalSystemObject does not equal TRUE and adminDescription does not start with User_"
+    );
     assert_eq!(join.join.len(), 5);
     assert_eq!(join.join[0], "join when the connector's objectSid equals the metaverse objectSid");
     let aad = &v.connectors[1];
@@ -103,9 +106,9 @@ fn the_path_of_department_from_ad_to_entra_id() {
         ]
     );
     assert_eq!(outbound.len(), 6);
-    assert!(outbound
-        .iter()
-        .all(|s| s.role == FlowRole::Reads && s.connector == "contoso.onmicrosoft.com - AAD" && s.cs_attributes == ["department"]));
+    assert!(outbound.iter().all(|s| s.role == FlowRole::Reads
+        && s.connector == "contoso.onmicrosoft.com - AAD"
+        && s.cs_attributes == ["department"]));
     let precedences: Vec<u32> = outbound.iter().filter_map(|s| s.precedence).collect();
     assert_eq!(precedences, [125, 128, 129, 133, 136, 137]);
 }

@@ -174,12 +174,21 @@ mod tests {
     #[test]
     fn catalogue_has_every_row_with_unique_ids() {
         let rows = rows();
-        let secops = rows.iter().filter(|r| !r.id.starts_with("sync-") && !r.id.starts_with("pa-") && !r.id.starts_with("ops-")).count();
+        let secops =
+            rows.iter().filter(|r| !r.id.starts_with("sync-") && !r.id.starts_with("pa-") && !r.id.starts_with("ops-")).count();
         assert_eq!(secops, 217);
         assert_eq!(rows.iter().filter(|r| r.id.starts_with("sync-")).count(), 18);
         assert_eq!(rows.iter().filter(|r| r.id.starts_with("pa-")).count(), 7);
         assert_eq!(rows.iter().filter(|r| r.id.starts_with("ops-")).count(), 3);
-        let yes = rows.iter().filter(|r| r.answerable == Answerable::Yes && r.page != "entra-connect" && r.page != "privileged-access" && r.page != "operations").count();
+        let yes = rows
+            .iter()
+            .filter(|r| {
+                r.answerable == Answerable::Yes
+                    && r.page != "entra-connect"
+                    && r.page != "privileged-access"
+                    && r.page != "operations"
+            })
+            .count();
         assert_eq!(yes, 139);
         let mut ids: Vec<_> = rows.iter().map(|r| r.id.as_str()).collect();
         ids.sort();

@@ -11,14 +11,8 @@ use serde::Serialize;
 use crate::Severity;
 
 /// The sections every check's documentation must have, in this order.
-pub const DOC_SECTIONS: &[&str] = &[
-    "## What it detects",
-    "## Why it matters",
-    "## How it works",
-    "## False positives",
-    "## How to respond",
-    "## References",
-];
+pub const DOC_SECTIONS: &[&str] =
+    &["## What it detects", "## Why it matters", "## How it works", "## False positives", "## How to respond", "## References"];
 
 /// An export a check needs. `needs-data` coverage names the export to supply.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]

@@ -130,7 +130,12 @@ pub fn compute(metas: &[&CheckMeta], avail: &Availability, settings: &Settings, 
                     Answerable::Yes => format!("{} (no check implements this row yet)", row.data_source_description()),
                     _ => row.data_source_description(),
                 };
-                return CoverageEntry { guide: row.id.clone(), status: CoverageStatus::NeedsData, needs: Some(needs), checks: codes };
+                return CoverageEntry {
+                    guide: row.id.clone(),
+                    status: CoverageStatus::NeedsData,
+                    needs: Some(needs),
+                    checks: codes,
+                };
             }
             let gaps: Vec<Option<(CoverageStatus, String)>> = checks.iter().map(|m| avail.gap(m, settings)).collect();
             if gaps.iter().any(|g| g.is_none()) {

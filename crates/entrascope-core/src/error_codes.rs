@@ -107,4 +107,3 @@ pub fn error_code_meaning(code: u32) -> Option<&'static str> {
 pub fn error_code_first_factor_passed(code: u32) -> bool {
     error_code(code).and_then(|e| e.first_factor) == Some(true)
 }
-

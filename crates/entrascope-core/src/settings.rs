@@ -111,8 +111,7 @@ impl Settings {
     /// Parses and validates a settings file. Returns the settings and
     /// warnings (unknown keys); an error names the key and what is wrong.
     pub fn from_json(text: &str) -> Result<(Settings, Vec<String>), String> {
-        let value: serde_json::Value =
-            serde_json::from_str(text).map_err(|e| format!("settings are not valid JSON: {e}"))?;
+        let value: serde_json::Value = serde_json::from_str(text).map_err(|e| format!("settings are not valid JSON: {e}"))?;
         let mut warnings = Vec::new();
         if let Some(obj) = value.as_object() {
             for key in obj.keys() {
@@ -418,7 +417,8 @@ mod tests {
         assert!(rule.contains(Timestamp::parse("2026-11-02T07:30:00Z").unwrap()));
         assert!(!rule.contains(Timestamp::parse("2026-11-02T06:30:00Z").unwrap()));
         // Against jiff's own civil time, every 37 minutes over a year, in a zone with DST.
-        let ny = BusinessHours { timezone: "America/New_York".into(), days: weekdays(), start: "09:15".into(), end: "17:45".into() };
+        let ny =
+            BusinessHours { timezone: "America/New_York".into(), days: weekdays(), start: "09:15".into(), end: "17:45".into() };
         let rule = BusinessHoursRule::compile(&ny).unwrap();
         let tz = jiff::tz::TimeZone::get("America/New_York").unwrap();
         let mut t = Timestamp::parse("2026-01-01T00:00:00Z").unwrap().0;
@@ -463,6 +463,8 @@ mod tests {
         assert!(s.has(SettingKey::LegacyAuthenticationBlocked));
         assert_eq!(warnings.len(), 1);
         assert!(Settings::from_json(r#"{"trusted_networks": ["300.1.1.0/24"]}"#).unwrap_err().contains("trusted_networks"));
-        assert!(Settings::from_json(r#"{"business_hours": {"timezone": "Mars/Base", "start": "07:00", "end": "19:00"}}"#).is_err());
+        assert!(
+            Settings::from_json(r#"{"business_hours": {"timezone": "Mars/Base", "start": "07:00", "end": "19:00"}}"#).is_err()
+        );
     }
 }

@@ -200,11 +200,8 @@ fn parse_ms_date(rest: &str) -> Option<Timestamp> {
     let end = rest.find(')')?;
     let inner = &rest[..end];
     // The offset (e.g. +0100) only says which zone to display; the ms are UTC.
-    let digits_end = inner
-        .char_indices()
-        .find(|(i, c)| (*c == '+' || *c == '-') && *i > 0)
-        .map(|(i, _)| i)
-        .unwrap_or(inner.len());
+    let digits_end =
+        inner.char_indices().find(|(i, c)| (*c == '+' || *c == '-') && *i > 0).map(|(i, _)| i).unwrap_or(inner.len());
     inner[..digits_end].parse::<i64>().ok().map(Timestamp)
 }
 
@@ -326,7 +323,8 @@ fn parse_locale(b: &[u8], order: &mut DateOrder) -> Option<Timestamp> {
         }
         let y = if cn == 2 { 2000 + cv } else { cv };
         let rest = std::str::from_utf8(&b[c.i..]).ok()?;
-        let has_ampm = rest.to_ascii_uppercase().contains('M') && (rest.contains("AM") || rest.contains("PM") || rest.contains("am") || rest.contains("pm"));
+        let has_ampm = rest.to_ascii_uppercase().contains('M')
+            && (rest.contains("AM") || rest.contains("PM") || rest.contains("am") || rest.contains("pm"));
         let day_first = if sep == b'.' {
             true
         } else if a > 12 {
@@ -435,6 +433,7 @@ mod tests {
             let ts = Timestamp(t);
             assert_eq!(Timestamp::parse(&ts.to_rfc3339()), Some(ts));
         }
-        assert_eq!(Timestamp::parse("2026-11-21T00:00:00Z").unwrap().weekday(), 5); // Saturday
+        assert_eq!(Timestamp::parse("2026-11-21T00:00:00Z").unwrap().weekday(), 5);
+        // Saturday
     }
 }

@@ -42,14 +42,7 @@ pub struct BenchConfig {
 
 impl Default for BenchConfig {
     fn default() -> BenchConfig {
-        BenchConfig {
-            seed: 1,
-            signins: 1_000_000,
-            audits: 100_000,
-            days: 30,
-            members: 1500,
-            incidents: true,
-        }
+        BenchConfig { seed: 1, signins: 1_000_000, audits: 100_000, days: 30, members: 1500, incidents: true }
     }
 }
 
@@ -77,12 +70,7 @@ pub fn templates(cfg: &BenchConfig) -> Result<Templates, String> {
     tc.service_scale = 0.01;
     let g = generate(&tc)?;
     let settings_json = g.settings_json();
-    let signins: Vec<SignInEvent> = g
-        .logs
-        .signins
-        .into_iter()
-        .filter(|s| s.kind == SignInKind::Interactive)
-        .collect();
+    let signins: Vec<SignInEvent> = g.logs.signins.into_iter().filter(|s| s.kind == SignInKind::Interactive).collect();
     if signins.is_empty() || g.logs.audits.is_empty() {
         return Err("the template tenant produced no events".into());
     }
@@ -113,18 +101,9 @@ pub fn templates(cfg: &BenchConfig) -> Result<Templates, String> {
             return Err("the planted incidents' tenant differs from the template tenant".into());
         }
         let from = t.ctx.from;
-        t.planted_signins = p
-            .signins
-            .into_iter()
-            .rev()
-            .filter(|s| s.kind == SignInKind::Interactive && s.time >= from && s.time < end)
-            .collect();
-        t.planted_audits = p
-            .audits
-            .into_iter()
-            .rev()
-            .filter(|a| a.time >= from && a.time < end)
-            .collect();
+        t.planted_signins =
+            p.signins.into_iter().rev().filter(|s| s.kind == SignInKind::Interactive && s.time >= from && s.time < end).collect();
+        t.planted_audits = p.audits.into_iter().rev().filter(|a| a.time >= from && a.time < end).collect();
         t.labels = p.labels;
         let planted = t.planted_signins.len() as u64;
         let planted_audits = t.planted_audits.len() as u64;
@@ -149,10 +128,7 @@ struct Clock {
 impl Clock {
     fn new(end: Timestamp, days: u32, n: u64) -> Clock {
         let span_ms = days as u64 * MS_PER_DAY as u64;
-        Clock {
-            t: end.0 - 1000,
-            mean_gap_ms: (span_ms / n.max(1)).max(1),
-        }
+        Clock { t: end.0 - 1000, mean_gap_ms: (span_ms / n.max(1)).max(1) }
     }
 
     fn next(&mut self, rng: &mut Rng) -> Timestamp {
@@ -268,13 +244,7 @@ mod tests {
     }
 
     fn small(incidents: bool) -> BenchConfig {
-        BenchConfig {
-            signins: 2000,
-            audits: 300,
-            members: 60,
-            incidents,
-            ..BenchConfig::default()
-        }
+        BenchConfig { signins: 2000, audits: 300, members: 60, incidents, ..BenchConfig::default() }
     }
 
     fn text(sink: &MemorySink, name: &str) -> String {
@@ -307,19 +277,14 @@ mod tests {
             let mut sink = MemorySink::default();
             write_bench(&cfg, &mut sink).unwrap();
             let names: Vec<&str> = sink.files.iter().map(|f| f.0.as_str()).collect();
-            let mut expected = vec![
-                "InteractiveSignIns_2025-10-04_2025-11-02.csv",
-                "AuditLogs_2025-10-04_2025-11-02.csv",
-                "settings.json",
-            ];
+            let mut expected =
+                vec!["InteractiveSignIns_2025-10-04_2025-11-02.csv", "AuditLogs_2025-10-04_2025-11-02.csv", "settings.json"];
             if incidents {
                 expected.push("labels.json");
             }
             assert_eq!(names, expected);
             let signins = text(&sink, "InteractiveSignIns_");
-            assert!(
-                signins.starts_with(&PortalSignInCsv::new(SignInLayout::V2025_01).header_line())
-            );
+            assert!(signins.starts_with(&PortalSignInCsv::new(SignInLayout::V2025_01).header_line()));
             assert_eq!(signins.matches("\r\n\"20").count(), 2000);
             assert_eq!(rows(&signins, "Request ID").len(), 2000);
             let audits = text(&sink, "AuditLogs_");
@@ -345,10 +310,7 @@ mod tests {
         // Newest first throughout, the planted rows included.
         for (file, id) in [(&signins, "Request ID"), (&audits, "CorrelationId")] {
             let r = rows(file, id);
-            assert!(
-                r.windows(2).all(|w| w[0].0 >= w[1].0),
-                "{id}: not newest first"
-            );
+            assert!(r.windows(2).all(|w| w[0].0 >= w[1].0), "{id}: not newest first");
             let (from, to) = (r.last().unwrap().0, r[0].0);
             assert!(from >= pool.ctx.from && to.0 < pool.ctx.to.0 + MS_PER_DAY);
         }
@@ -375,11 +337,7 @@ mod tests {
         // interactive sign-ins, which is every planted sign-in).
         for l in &pool.labels {
             for (id, corr) in l.evidence_ids.iter().zip(&l.correlation_ids) {
-                assert!(
-                    signins.contains(id.as_str()) || audits.contains(corr.as_str()),
-                    "{}: {id}",
-                    l.incident
-                );
+                assert!(signins.contains(id.as_str()) || audits.contains(corr.as_str()), "{}: {id}", l.incident);
             }
         }
         assert_eq!(text(&sink, "labels.json"), labels_json(&pool.labels));
@@ -392,72 +350,33 @@ mod tests {
         let pool = templates(&cfg).unwrap();
         let mut sink = MemorySink::default();
         write_bench(&cfg, &mut sink).unwrap();
-        let settings = entrascope_core::Settings::from_json(&text(&sink, "settings.json"))
-            .unwrap()
-            .0;
+        let settings = entrascope_core::Settings::from_json(&text(&sink, "settings.json")).unwrap().0;
         let planted = |incident: &str| -> &SignInEvent {
-            let l = pool
-                .labels
-                .iter()
-                .find(|l| l.incident == incident && !l.near_miss)
-                .unwrap();
-            pool.planted_signins
-                .iter()
-                .find(|s| l.evidence_ids.contains(&s.request_id))
-                .unwrap()
+            let l = pool.labels.iter().find(|l| l.incident == incident && !l.near_miss).unwrap();
+            pool.planted_signins.iter().find(|s| l.evidence_ids.contains(&s.request_id)).unwrap()
         };
         let bg = planted(BREAK_GLASS);
-        assert!(
-            settings
-                .break_glass_accounts
-                .iter()
-                .any(|a| a.eq_ignore_ascii_case(&bg.upn)),
-            "{}",
-            bg.upn
-        );
+        assert!(settings.break_glass_accounts.iter().any(|a| a.eq_ignore_ascii_case(&bg.upn)), "{}", bg.upn);
         assert_eq!(settings.legacy_authentication_blocked, Some(true));
         assert!(!planted(LEGACY_AUTH).client_app.is_empty());
-        let ca = pool
-            .labels
-            .iter()
-            .find(|l| l.incident == CA_NON_APPROVED && !l.near_miss)
-            .unwrap();
-        let change = pool
-            .planted_audits
-            .iter()
-            .find(|a| ca.evidence_ids.contains(&a.id))
-            .unwrap();
+        let ca = pool.labels.iter().find(|l| l.incident == CA_NON_APPROVED && !l.near_miss).unwrap();
+        let change = pool.planted_audits.iter().find(|a| ca.evidence_ids.contains(&a.id)).unwrap();
         let crate::model::Initiator::User { upn: actor, .. } = &change.initiator else {
             panic!("the CA change is made by a user")
         };
         let approved = &settings.approved_actors.conditional_access;
         assert!(!approved.is_empty() && !actor.is_empty());
-        assert!(
-            !approved.iter().any(|a| a.eq_ignore_ascii_case(actor)),
-            "{actor} is approved"
-        );
+        assert!(!approved.iter().any(|a| a.eq_ignore_ascii_case(actor)), "{actor} is approved");
         assert!(!settings.operating_countries.is_empty());
     }
 
     #[test]
     fn too_few_rows_for_the_incidents_is_an_error_not_a_short_file() {
-        let cfg = BenchConfig {
-            signins: 50,
-            ..small(true)
-        };
+        let cfg = BenchConfig { signins: 50, ..small(true) };
         assert!(write_bench(&cfg, &mut MemorySink::default()).is_err());
-        let cfg = BenchConfig {
-            signins: 50,
-            audits: 10,
-            ..small(false)
-        };
+        let cfg = BenchConfig { signins: 50, audits: 10, ..small(false) };
         let mut sink = MemorySink::default();
         write_bench(&cfg, &mut sink).unwrap();
-        assert_eq!(
-            text(&sink, "InteractiveSignIns_")
-                .matches("\r\n\"20")
-                .count(),
-            50
-        );
+        assert_eq!(text(&sink, "InteractiveSignIns_").matches("\r\n\"20").count(), 50);
     }
 }

@@ -37,12 +37,6 @@ pub mod rng;
 pub mod sim;
 pub mod text;
 
-pub use formats::{
-    write_demo_bundle, write_format, ExportContext, FileSink, Format, Logs, MemorySink,
-    RecordWriter,
-};
-pub use model::{
-    AuditEvent, AuditTarget, AuthStep, CaPolicy, Initiator, ModifiedProperty, SignInEvent,
-    SignInKind, Status,
-};
+pub use formats::{write_demo_bundle, write_format, ExportContext, FileSink, Format, Logs, MemorySink, RecordWriter};
+pub use model::{AuditEvent, AuditTarget, AuthStep, CaPolicy, Initiator, ModifiedProperty, SignInEvent, SignInKind, Status};
 pub use sim::{generate, Generated, Label, TenantConfig, INCIDENTS};

@@ -23,12 +23,8 @@ pub enum SignInKind {
 }
 
 impl SignInKind {
-    pub const ALL: [SignInKind; 4] = [
-        SignInKind::Interactive,
-        SignInKind::NonInteractive,
-        SignInKind::ServicePrincipal,
-        SignInKind::ManagedIdentity,
-    ];
+    pub const ALL: [SignInKind; 4] =
+        [SignInKind::Interactive, SignInKind::NonInteractive, SignInKind::ServicePrincipal, SignInKind::ManagedIdentity];
 
     pub fn is_user(self) -> bool {
         matches!(self, SignInKind::Interactive | SignInKind::NonInteractive)
@@ -91,7 +87,9 @@ impl Status {
     pub fn of_code(code: u32) -> Status {
         if code == 0 {
             Status::Success
-        } else if entrascope_core::error_codes::error_code_class(code) == Some(entrascope_core::error_codes::ErrorClass::Interrupt) {
+        } else if entrascope_core::error_codes::error_code_class(code)
+            == Some(entrascope_core::error_codes::ErrorClass::Interrupt)
+        {
             Status::Interrupted
         } else {
             Status::Failure
@@ -336,10 +334,7 @@ impl SignInEvent {
     /// Appends `City, State, CC` (nothing when the location is unknown).
     pub fn write_location(&self, out: &mut String) {
         if !(self.city.is_empty() && self.state.is_empty() && self.country.is_empty()) {
-            for (i, part) in [&self.city, &self.state, &self.country]
-                .into_iter()
-                .enumerate()
-            {
+            for (i, part) in [&self.city, &self.state, &self.country].into_iter().enumerate() {
                 if i > 0 {
                     out.push_str(", ");
                 }
@@ -365,11 +360,7 @@ pub struct ModifiedProperty {
 
 impl ModifiedProperty {
     pub fn new(name: &str, old: &str, new: &str) -> ModifiedProperty {
-        ModifiedProperty {
-            name: name.into(),
-            old: old.into(),
-            new: new.into(),
-        }
+        ModifiedProperty { name: name.into(), old: old.into(), new: new.into() }
     }
 }
 
@@ -386,18 +377,8 @@ pub struct AuditTarget {
 /// Who performed an audited action: a user or an app (service principal).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Initiator {
-    User {
-        id: String,
-        upn: String,
-        display: String,
-        ip: String,
-    },
-    App {
-        app_id: String,
-        display: String,
-        sp_id: String,
-        sp_name: String,
-    },
+    User { id: String, upn: String, display: String, ip: String },
+    App { app_id: String, display: String, sp_id: String, sp_name: String },
 }
 
 impl Initiator {

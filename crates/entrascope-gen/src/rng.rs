@@ -132,11 +132,7 @@ pub fn push_guid(out: &mut String, hi: u64, lo: u64) {
             buf[j] = b'-';
             j += 1;
         }
-        let nibble = if i < 16 {
-            (hi >> (60 - 4 * i)) & 15
-        } else {
-            (lo >> (60 - 4 * (i - 16))) & 15
-        };
+        let nibble = if i < 16 { (hi >> (60 - 4 * i)) & 15 } else { (lo >> (60 - 4 * (i - 16))) & 15 };
         buf[j] = HEX[nibble as usize];
         j += 1;
     }

@@ -26,9 +26,7 @@ pub fn csv_quoted(out: &mut String, s: &str) {
 /// Appends a CSV field, quoted only when it must be (comma, quote, CR, LF,
 /// or leading/trailing space).
 pub fn csv_minimal(out: &mut String, s: &str) {
-    let needs = s.bytes().any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r'))
-        || s.starts_with(' ')
-        || s.ends_with(' ');
+    let needs = s.bytes().any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r')) || s.starts_with(' ') || s.ends_with(' ');
     if needs {
         csv_quoted(out, s);
     } else {
@@ -300,11 +298,8 @@ mod tests {
 
     #[test]
     fn nodes_keep_key_order_and_pretty_print() {
-        let n = Node::Obj(vec![
-            ("b", Node::Int(1)),
-            ("a", Node::Arr(vec![Node::Null, Node::str("x")])),
-            ("c", Node::Obj(vec![])),
-        ]);
+        let n =
+            Node::Obj(vec![("b", Node::Int(1)), ("a", Node::Arr(vec![Node::Null, Node::str("x")])), ("c", Node::Obj(vec![]))]);
         assert_eq!(n.to_compact(), r#"{"b":1,"a":[null,"x"],"c":{}}"#);
         assert_eq!(
             fmt_node(&n, Style::PrettyCrlf { indent: 2 }),
@@ -328,10 +323,7 @@ mod tests {
             assert_eq!(Timestamp::parse(f), Some(t), "{f}");
         }
         let mut s = String::new();
-        la_locale(
-            &mut s,
-            Timestamp::from_civil(2024, 1, 2, 0, 5, 9, 0).unwrap(),
-        );
+        la_locale(&mut s, Timestamp::from_civil(2024, 1, 2, 0, 5, 9, 0).unwrap());
         assert_eq!(s, "1/2/2024, 12:05:09.000 AM");
     }
 }

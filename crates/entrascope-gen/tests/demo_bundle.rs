@@ -24,10 +24,7 @@ fn script_seed() -> String {
         .unwrap_or_else(|| panic!("{} has no SEED= line", path.display()))
         .trim()
         .to_string();
-    assert!(
-        !seed.is_empty() && seed.bytes().all(|b| b.is_ascii_digit()),
-        "SEED=`{seed}` is not a number"
-    );
+    assert!(!seed.is_empty() && seed.bytes().all(|b| b.is_ascii_digit()), "SEED=`{seed}` is not a number");
     seed
 }
 
@@ -45,18 +42,12 @@ fn generated_names(dir: &Path) -> BTreeSet<String> {
 /// Where two byte strings first differ: byte offset, line, and the text
 /// around it in both.
 fn first_difference(a: &[u8], b: &[u8]) -> String {
-    let at = a
-        .iter()
-        .zip(b)
-        .position(|(x, y)| x != y)
-        .unwrap_or(a.len().min(b.len()));
+    let at = a.iter().zip(b).position(|(x, y)| x != y).unwrap_or(a.len().min(b.len()));
     let line = a[..at].iter().filter(|&&c| c == b'\n').count() + 1;
     let around = |s: &[u8]| {
         let from = at.saturating_sub(60).min(s.len());
         let to = (at + 60).min(s.len());
-        String::from_utf8_lossy(&s[from..to])
-            .escape_debug()
-            .to_string()
+        String::from_utf8_lossy(&s[from..to]).escape_debug().to_string()
     };
     format!(
         "{} bytes committed, {} generated; first difference at byte {at}, line {line}:\n  committed: …{}…\n  generated: …{}…",
@@ -79,34 +70,21 @@ fn committed_demo_is_exactly_what_the_generator_writes() {
         .args(["--seed", &script_seed()])
         .output()
         .expect("entrascope-gen runs");
-    assert!(
-        out.status.success(),
-        "entrascope-gen demo failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "entrascope-gen demo failed: {}", String::from_utf8_lossy(&out.stderr));
 
     let generated = generated_names(&tmp);
     // The bundle (sign-in tabs, AuthDetails, audit log), settings and labels.
     assert!(generated.len() >= 8, "generated only {generated:?}");
-    assert!(
-        generated.contains("settings.json") && generated.contains("labels.json"),
-        "{generated:?}"
-    );
+    assert!(generated.contains("settings.json") && generated.contains("labels.json"), "{generated:?}");
     let committed = generated_names(&demo);
-    assert_eq!(
-        committed, generated,
-        "web/demo holds other generated files than the generator writes: run web/demo-regen.sh"
-    );
+    assert_eq!(committed, generated, "web/demo holds other generated files than the generator writes: run web/demo-regen.sh");
 
     let mut problems = Vec::new();
     for name in &generated {
         let want = fs::read(tmp.join(name)).expect("generated file");
         let have = fs::read(demo.join(name)).expect("committed file");
         if have != want {
-            problems.push(format!(
-                "web/demo/{name}: {}",
-                first_difference(&have, &want)
-            ));
+            problems.push(format!("web/demo/{name}: {}", first_difference(&have, &want)));
         }
     }
     let _ = fs::remove_dir_all(&tmp);

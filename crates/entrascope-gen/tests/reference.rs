@@ -13,9 +13,7 @@ use entrascope_core::settings::{BusinessHoursRule, Patterns};
 use entrascope_core::time::{MS_PER_DAY, MS_PER_MINUTE};
 use entrascope_gen::sim::directory::{distance_km, City};
 use entrascope_gen::sim::incidents::*;
-use entrascope_gen::{
-    generate, AuditEvent, Generated, Initiator, SignInEvent, SignInKind, Status, TenantConfig,
-};
+use entrascope_gen::{generate, AuditEvent, Generated, Initiator, SignInEvent, SignInKind, Status, TenantConfig};
 use serde_json::Value;
 
 type Ids = BTreeSet<String>;
@@ -32,11 +30,7 @@ fn actor(a: &AuditEvent) -> &str {
 }
 
 fn prop<'a>(a: &'a AuditEvent, name: &str) -> Option<(&'a str, &'a str)> {
-    a.targets
-        .iter()
-        .flat_map(|t| &t.modified)
-        .find(|p| p.name == name)
-        .map(|p| (p.old.as_str(), p.new.as_str()))
+    a.targets.iter().flat_map(|t| &t.modified).find(|p| p.name == name).map(|p| (p.old.as_str(), p.new.as_str()))
 }
 
 const LEGACY_CLIENTS: &[&str] = &[
@@ -63,39 +57,22 @@ fn legacy(g: &Generated) -> Ids {
 
 fn spray(g: &Generated) -> Ids {
     const FAIL: &[u32] = &[50126, 50053, 50055];
-    const OK: &[u32] = &[
-        0, 50055, 50057, 50155, 50105, 50133, 50005, 50076, 50079, 50173, 50158, 50072, 50074,
-        53003, 53000, 53001, 50129,
-    ];
+    const OK: &[u32] =
+        &[0, 50055, 50057, 50155, 50105, 50133, 50005, 50076, 50079, 50173, 50158, 50072, 50074, 53003, 53000, 53001, 50129];
     let mut bins: BTreeMap<(&str, i64), BTreeSet<&str>> = BTreeMap::new();
     for s in user_signins(g).filter(|s| FAIL.contains(&s.error_code)) {
-        bins.entry((&s.ip, s.time.0.div_euclid(20 * MS_PER_MINUTE)))
-            .or_default()
-            .insert(&s.upn);
+        bins.entry((&s.ip, s.time.0.div_euclid(20 * MS_PER_MINUTE))).or_default().insert(&s.upn);
     }
-    let breaching: BTreeSet<&str> = bins
-        .iter()
-        .filter(|(_, u)| u.len() >= 5)
-        .map(|((ip, _), _)| *ip)
-        .collect();
+    let breaching: BTreeSet<&str> = bins.iter().filter(|(_, u)| u.len() >= 5).map(|((ip, _), _)| *ip).collect();
     let mut out = Ids::new();
     for ip in breaching {
         let from: Vec<&SignInEvent> = user_signins(g).filter(|s| s.ip == ip).collect();
-        let failed: BTreeSet<&str> = from
-            .iter()
-            .filter(|s| FAIL.contains(&s.error_code))
-            .map(|s| s.upn.as_str())
-            .collect();
-        let succeeded: BTreeSet<&str> = from
-            .iter()
-            .filter(|s| OK.contains(&s.error_code) && !FAIL.contains(&s.error_code))
-            .map(|s| s.upn.as_str())
-            .collect();
+        let failed: BTreeSet<&str> = from.iter().filter(|s| FAIL.contains(&s.error_code)).map(|s| s.upn.as_str()).collect();
+        let succeeded: BTreeSet<&str> =
+            from.iter().filter(|s| OK.contains(&s.error_code) && !FAIL.contains(&s.error_code)).map(|s| s.upn.as_str()).collect();
         if failed.len() > succeeded.len() {
             out.extend(
-                from.iter()
-                    .filter(|s| FAIL.contains(&s.error_code) || OK.contains(&s.error_code))
-                    .map(|s| s.request_id.clone()),
+                from.iter().filter(|s| FAIL.contains(&s.error_code) || OK.contains(&s.error_code)).map(|s| s.request_id.clone()),
             );
         }
     }
@@ -114,11 +91,7 @@ fn brute_force(g: &Generated) -> Ids {
             if s.error_code == 0 {
                 let fails: Vec<&&SignInEvent> = events[..i]
                     .iter()
-                    .filter(|f| {
-                        f.error_code != 0
-                            && f.time.0 > last_success
-                            && f.time.0 >= s.time.0 - 20 * MS_PER_MINUTE
-                    })
+                    .filter(|f| f.error_code != 0 && f.time.0 > last_success && f.time.0 >= s.time.0 - 20 * MS_PER_MINUTE)
                     .collect();
                 if fails.len() >= 10 {
                     out.extend(fails.iter().map(|f| f.request_id.clone()));
@@ -138,10 +111,8 @@ fn distributed(g: &Generated) -> Ids {
     }
     let mut out = Ids::new();
     for v in groups.values() {
-        let locations: BTreeSet<(&str, &str, &str)> = v
-            .iter()
-            .map(|s| (s.country.as_str(), s.state.as_str(), s.city.as_str()))
-            .collect();
+        let locations: BTreeSet<(&str, &str, &str)> =
+            v.iter().map(|s| (s.country.as_str(), s.state.as_str(), s.city.as_str())).collect();
         if v.len() > 30 && locations.len() >= 3 {
             out.extend(v.iter().map(|s| s.request_id.clone()));
         }
@@ -151,22 +122,14 @@ fn distributed(g: &Generated) -> Ids {
 
 fn mfa_fatigue(g: &Generated) -> Ids {
     let mut groups: BTreeMap<(&str, &str, &str, &str), Vec<&SignInEvent>> = BTreeMap::new();
-    for s in g.logs.signins.iter().filter(|s| {
-        s.kind == SignInKind::Interactive && s.auth_requirement == "multiFactorAuthentication"
-    }) {
-        groups
-            .entry((&s.upn, &s.ip, &s.state, &s.city))
-            .or_default()
-            .push(s);
+    for s in
+        g.logs.signins.iter().filter(|s| s.kind == SignInKind::Interactive && s.auth_requirement == "multiFactorAuthentication")
+    {
+        groups.entry((&s.upn, &s.ip, &s.state, &s.city)).or_default().push(s);
     }
     let mut out = Ids::new();
     for v in groups.values() {
-        let detail = |s: &SignInEvent| {
-            s.auth_steps
-                .iter()
-                .map(|st| st.result_detail.clone())
-                .collect::<Vec<_>>()
-        };
+        let detail = |s: &SignInEvent| s.auth_steps.iter().map(|st| st.result_detail.clone()).collect::<Vec<_>>();
         let failed = v
             .iter()
             .filter(|s| {
@@ -176,12 +139,8 @@ fn mfa_fatigue(g: &Generated) -> Ids {
                 })
             })
             .count();
-        let ok = v
-            .iter()
-            .filter(|s| detail(s).iter().any(|d| d == "MFA successfully completed"))
-            .count();
-        let span = v.iter().map(|s| s.time.0).max().unwrap_or(0)
-            - v.iter().map(|s| s.time.0).min().unwrap_or(0);
+        let ok = v.iter().filter(|s| detail(s).iter().any(|d| d == "MFA successfully completed")).count();
+        let span = v.iter().map(|s| s.time.0).max().unwrap_or(0) - v.iter().map(|s| s.time.0).min().unwrap_or(0);
         if failed > 10 && ok >= 1 && span <= 5 * MS_PER_MINUTE {
             out.extend(v.iter().map(|s| s.request_id.clone()));
         }
@@ -192,9 +151,7 @@ fn mfa_fatigue(g: &Generated) -> Ids {
 fn mfa_denied(g: &Generated) -> Ids {
     user_signins(g)
         .filter(|s| {
-            s.error_code == 500121
-                && (s.status_detail.contains("declined")
-                    || s.status_detail.to_lowercase().contains("fraud"))
+            s.error_code == 500121 && (s.status_detail.contains("declined") || s.status_detail.to_lowercase().contains("fraud"))
         })
         .map(|s| s.request_id.clone())
         .collect()
@@ -202,22 +159,14 @@ fn mfa_denied(g: &Generated) -> Ids {
 
 fn break_glass(g: &Generated) -> Ids {
     let p = Patterns::new(&g.settings.break_glass_accounts);
-    user_signins(g)
-        .filter(|s| p.matches(&s.upn))
-        .map(|s| s.request_id.clone())
-        .collect()
+    user_signins(g).filter(|s| p.matches(&s.upn)).map(|s| s.request_id.clone()).collect()
 }
 
 fn short_lived(g: &Generated) -> Ids {
     let mut out = Ids::new();
     for add in g.logs.audits.iter().filter(|a| a.activity == "Add user") {
         let id = &add.targets[0].id;
-        for del in g
-            .logs
-            .audits
-            .iter()
-            .filter(|a| a.activity == "Delete user" && &a.targets[0].id == id)
-        {
+        for del in g.logs.audits.iter().filter(|a| a.activity == "Delete user" && &a.targets[0].id == id) {
             let d = del.time.0 - add.time.0;
             if (0..=MS_PER_DAY).contains(&d) {
                 out.insert(add.id.clone());
@@ -239,28 +188,14 @@ fn new_country(g: &Generated) -> Ids {
         known_since.entry(&s.country).or_insert(s.time.day());
     }
     user_signins(g)
-        .filter(|s| {
-            s.time.day() >= first + 7
-                && ![50126, 50053, 50074, 70044].contains(&s.error_code)
-                && !s.country.is_empty()
-        })
-        .filter(|s| {
-            known_since
-                .get(s.country.as_str())
-                .is_none_or(|&d| d >= s.time.day())
-        })
+        .filter(|s| s.time.day() >= first + 7 && ![50126, 50053, 50074, 70044].contains(&s.error_code) && !s.country.is_empty())
+        .filter(|s| known_since.get(s.country.as_str()).is_none_or(|&d| d >= s.time.day()))
         .map(|s| s.request_id.clone())
         .collect()
 }
 
 fn city_of(s: &SignInEvent) -> City {
-    City {
-        name: "",
-        state: "",
-        country: "",
-        lat: s.latitude,
-        lon: s.longitude,
-    }
+    City { name: "", state: "", country: "", lat: s.latitude, lon: s.longitude }
 }
 
 fn impossible_travel(g: &Generated) -> Ids {
@@ -299,9 +234,7 @@ fn slash16(ip: &str) -> String {
 
 fn success_then_failure(g: &Generated) -> Ids {
     let mut by: BTreeMap<(&str, &str), Vec<&SignInEvent>> = BTreeMap::new();
-    for s in user_signins(g).filter(|s| {
-        s.app_name != "Office 365 Exchange Online" && s.app_name != "Skype for Business Online"
-    }) {
+    for s in user_signins(g).filter(|s| s.app_name != "Office 365 Exchange Online" && s.app_name != "Skype for Business Online") {
         by.entry((&s.upn, &s.app_name)).or_default().push(s);
     }
     let mut out = Ids::new();
@@ -328,9 +261,7 @@ fn role_outside_pim(g: &Generated) -> Ids {
         .filter(|a| a.category == "RoleManagement")
         .filter(|a| {
             a.activity.contains("Add member to role outside of PIM")
-                || (a.service == "Core Directory"
-                    && a.activity == "Add member to role"
-                    && !actor(a).starts_with("MS-PIM"))
+                || (a.service == "Core Directory" && a.activity == "Add member to role" && !actor(a).starts_with("MS-PIM"))
         })
         .map(|a| a.id.clone())
         .collect()
@@ -338,20 +269,18 @@ fn role_outside_pim(g: &Generated) -> Ids {
 
 fn bulk_roles(g: &Generated) -> Ids {
     let mut by: BTreeMap<&str, Vec<&AuditEvent>> = BTreeMap::new();
-    for a in g.logs.audits.iter().filter(|a| {
-        a.category == "RoleManagement"
-            && a.activity.contains("member")
-            && a.activity.contains("role")
-    }) {
+    for a in g
+        .logs
+        .audits
+        .iter()
+        .filter(|a| a.category == "RoleManagement" && a.activity.contains("member") && a.activity.contains("role"))
+    {
         by.entry(actor(a)).or_default().push(a);
     }
     let mut out = Ids::new();
     for v in by.values() {
         for (i, a) in v.iter().enumerate() {
-            let window: Vec<&&AuditEvent> = v[i..]
-                .iter()
-                .take_while(|b| b.time.0 - a.time.0 <= 60 * MS_PER_MINUTE)
-                .collect();
+            let window: Vec<&&AuditEvent> = v[i..].iter().take_while(|b| b.time.0 - a.time.0 <= 60 * MS_PER_MINUTE).collect();
             if window.len() >= 4 {
                 out.extend(window.iter().map(|b| b.id.clone()));
             }
@@ -373,10 +302,7 @@ fn ca_non_approved(g: &Generated) -> Ids {
 fn ca_exclusion(g: &Generated) -> Ids {
     let excl = |text: &str| -> Vec<Value> {
         let v: Value = serde_json::from_str(text).unwrap_or(Value::Null);
-        ["excludeUsers", "excludeGroups", "excludeRoles"]
-            .iter()
-            .map(|k| v["conditions"]["users"][k].clone())
-            .collect()
+        ["excludeUsers", "excludeGroups", "excludeRoles"].iter().map(|k| v["conditions"]["users"][k].clone()).collect()
     };
     g.logs
         .audits
@@ -399,13 +325,9 @@ fn new_credential(g: &Generated) -> Ids {
         .audits
         .iter()
         .filter(|a| {
-            a.activity.contains("Certificates and secrets management")
-                || a.activity.contains("Add service principal credentials")
+            a.activity.contains("Certificates and secrets management") || a.activity.contains("Add service principal credentials")
         })
-        .filter(|a| {
-            prop(a, "KeyDescription")
-                .is_some_and(|(o, n)| o != "[]" && !keys(n).is_subset(&keys(o)))
-        })
+        .filter(|a| prop(a, "KeyDescription").is_some_and(|(o, n)| o != "[]" && !keys(n).is_subset(&keys(o))))
         .map(|a| a.id.clone())
         .collect()
 }
@@ -435,10 +357,7 @@ fn consent_mail(g: &Generated) -> Ids {
         .filter(|a| {
             prop(a, "ConsentAction.Permissions").is_some_and(|(_, n)| {
                 n.contains("offline_access")
-                    && SENSITIVE
-                        .iter()
-                        .filter(|p| **p != "offline_access")
-                        .any(|p| n.contains(p))
+                    && SENSITIVE.iter().filter(|p| **p != "offline_access").any(|p| n.contains(p))
                     && !n.contains("ConsentType: AllPrincipals")
             })
         })
@@ -449,10 +368,7 @@ fn consent_mail(g: &Generated) -> Ids {
             g.logs
                 .audits
                 .iter()
-                .filter(|a| {
-                    a.correlation_id == c.correlation_id
-                        && a.activity == "Add delegated permission grant"
-                })
+                .filter(|a| a.correlation_id == c.correlation_id && a.activity == "Add delegated permission grant")
                 .map(|a| a.id.clone()),
         );
     }
@@ -479,11 +395,12 @@ fn off_hours(g: &Generated) -> Ids {
     let rule = BusinessHoursRule::compile(g.settings.business_hours.as_ref().unwrap()).unwrap();
     // Learned: targets of role assignments, from the assignment on.
     let mut learned: BTreeMap<String, i64> = BTreeMap::new();
-    for a in g.logs.audits.iter().filter(|a| {
-        a.category == "RoleManagement"
-            && a.activity.starts_with("Add")
-            && a.activity.contains("member to role")
-    }) {
+    for a in g
+        .logs
+        .audits
+        .iter()
+        .filter(|a| a.category == "RoleManagement" && a.activity.starts_with("Add") && a.activity.contains("member to role"))
+    {
         for t in a.targets.iter().filter(|t| t.kind == "User") {
             learned.entry(t.upn.clone()).or_insert(a.time.0);
         }
@@ -553,15 +470,8 @@ fn onmicrosoft(g: &Generated) -> Ids {
     g.logs
         .audits
         .iter()
-        .filter(|a| {
-            (a.activity == "Add unverified domain" || a.activity == "Add verified domain")
-                && a.result == "success"
-        })
-        .filter(|a| {
-            a.targets
-                .first()
-                .is_some_and(|t| t.display.contains("onmicrosoft"))
-        })
+        .filter(|a| (a.activity == "Add unverified domain" || a.activity == "Add verified domain") && a.result == "success")
+        .filter(|a| a.targets.first().is_some_and(|t| t.display.contains("onmicrosoft")))
         .map(|a| a.id.clone())
         .collect()
 }
@@ -572,11 +482,7 @@ fn critical_group(g: &Generated) -> Ids {
         .audits
         .iter()
         .filter(|a| a.activity == "Add member to group")
-        .filter(|a| {
-            a.targets
-                .iter()
-                .any(|t| t.kind == "Group" && critical.matches(&t.display))
-        })
+        .filter(|a| a.targets.iter().any(|t| t.kind == "Group" && critical.matches(&t.display)))
         .map(|a| a.id.clone())
         .collect()
 }
@@ -611,12 +517,7 @@ fn detector(incident: &str) -> fn(&Generated) -> Ids {
 }
 
 fn day_of(g: &Generated, id: &str) -> i64 {
-    g.logs
-        .signins
-        .iter()
-        .find(|s| s.request_id == id)
-        .map(|s| s.time.day())
-        .unwrap_or(i64::MIN)
+    g.logs.signins.iter().find(|s| s.request_id == id).map(|s| s.time.day()).unwrap_or(i64::MIN)
 }
 
 fn check_labels(g: &Generated) {
@@ -635,27 +536,11 @@ fn check_labels(g: &Generated) {
         }
         let found = detector(&l.incident)(g);
         if l.near_miss {
-            let hit: Vec<&String> = l
-                .evidence_ids
-                .iter()
-                .filter(|id| found.contains(*id))
-                .collect();
-            assert!(
-                hit.is_empty(),
-                "near miss of '{}' was flagged: {hit:?}",
-                l.incident
-            );
+            let hit: Vec<&String> = l.evidence_ids.iter().filter(|id| found.contains(*id)).collect();
+            assert!(hit.is_empty(), "near miss of '{}' was flagged: {hit:?}", l.incident);
         } else {
-            let missed: Vec<&String> = l
-                .evidence_ids
-                .iter()
-                .filter(|id| !found.contains(*id))
-                .collect();
-            assert!(
-                missed.is_empty(),
-                "'{}' evidence not flagged: {missed:?}",
-                l.incident
-            );
+            let missed: Vec<&String> = l.evidence_ids.iter().filter(|id| !found.contains(*id)).collect();
+            assert!(missed.is_empty(), "'{}' evidence not flagged: {missed:?}", l.incident);
         }
     }
 }
@@ -684,11 +569,7 @@ fn the_background_alone_triggers_nothing() {
         let g = generate(&cfg).unwrap();
         for incident in INCIDENTS {
             if incident == FAILURE_SPIKE {
-                assert_eq!(
-                    spike_days(&g),
-                    BTreeSet::new(),
-                    "seed {seed}: spike days in the background"
-                );
+                assert_eq!(spike_days(&g), BTreeSet::new(), "seed {seed}: spike days in the background");
                 continue;
             }
             let found = detector(incident)(&g);

@@ -6,10 +6,7 @@ use std::collections::BTreeSet;
 
 use entrascope_core::Settings;
 use entrascope_gen::formats::write_demo_bundle;
-use entrascope_gen::{
-    generate, write_format, Format, Generated, Label, MemorySink, SignInKind, TenantConfig,
-    INCIDENTS,
-};
+use entrascope_gen::{generate, write_format, Format, Generated, Label, MemorySink, SignInKind, TenantConfig, INCIDENTS};
 
 fn small(seed: u64) -> Generated {
     generate(&TenantConfig::small(seed)).expect("generate")
@@ -37,26 +34,15 @@ fn same_seed_gives_the_same_bytes_in_every_format() {
         assert_eq!(render(&a, f).files, render(&b, f).files, "{f:?}");
     }
     let c = demo(12);
-    assert_ne!(
-        render(&a, Format::PortalCsv).files,
-        render(&c, Format::PortalCsv).files
-    );
+    assert_ne!(render(&a, Format::PortalCsv).files, render(&c, Format::PortalCsv).files);
 }
 
 #[test]
 fn every_incident_has_one_positive_and_one_near_miss_label() {
     let g = small(5);
     for incident in INCIDENTS {
-        let pos = g
-            .labels
-            .iter()
-            .filter(|l| l.incident == incident && !l.near_miss)
-            .count();
-        let neg = g
-            .labels
-            .iter()
-            .filter(|l| l.incident == incident && l.near_miss)
-            .count();
+        let pos = g.labels.iter().filter(|l| l.incident == incident && !l.near_miss).count();
+        let neg = g.labels.iter().filter(|l| l.incident == incident && l.near_miss).count();
         assert_eq!((pos, neg), (1, 1), "{incident}");
     }
     assert_eq!(g.labels.len(), 2 * INCIDENTS.len());
@@ -72,12 +58,7 @@ fn labels_round_trip_through_json() {
     let g = small(5);
     let text = g.labels_json();
     let v: serde_json::Value = serde_json::from_str(&text).unwrap();
-    let back: Vec<Label> = v
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|x| Label::from_json(x).unwrap())
-        .collect();
+    let back: Vec<Label> = v.as_array().unwrap().iter().map(|x| Label::from_json(x).unwrap()).collect();
     assert_eq!(back, g.labels);
 }
 
@@ -87,29 +68,17 @@ fn settings_file_is_valid_for_the_contract() {
     let (settings, warnings) = Settings::from_json(&g.settings_json()).expect("valid settings");
     assert!(warnings.is_empty(), "{warnings:?}");
     assert_eq!(settings, g.settings);
-    assert_eq!(
-        settings.home_tenant_id.as_deref(),
-        Some(g.tenant.id.as_str())
-    );
+    assert_eq!(settings.home_tenant_id.as_deref(), Some(g.tenant.id.as_str()));
 }
 
 #[test]
 fn every_evidence_id_is_in_every_format() {
     let g = demo(5);
-    let signin_ids: BTreeSet<&str> = g
-        .logs
-        .signins
-        .iter()
-        .map(|s| s.request_id.as_str())
-        .collect();
+    let signin_ids: BTreeSet<&str> = g.logs.signins.iter().map(|s| s.request_id.as_str()).collect();
     let audit_ids: BTreeSet<&str> = g.logs.audits.iter().map(|a| a.id.as_str()).collect();
     for l in &g.labels {
         for id in &l.evidence_ids {
-            assert!(
-                signin_ids.contains(id.as_str()) || audit_ids.contains(id.as_str()),
-                "{}: {id} not generated",
-                l.incident
-            );
+            assert!(signin_ids.contains(id.as_str()) || audit_ids.contains(id.as_str()), "{}: {id} not generated", l.incident);
         }
     }
     for f in Format::ALL {
@@ -118,11 +87,7 @@ fn every_evidence_id_is_in_every_format() {
             for (id, corr) in l.evidence_ids.iter().zip(&l.correlation_ids) {
                 let found = back.signins.contains_key(id)
                     || back.audits.contains_key(id)
-                    || (!f.carries_audit_id()
-                        && back
-                            .audits
-                            .keys()
-                            .any(|k| k.starts_with(&format!("{corr}|"))));
+                    || (!f.carries_audit_id() && back.audits.keys().any(|k| k.starts_with(&format!("{corr}|"))));
                 assert!(found, "{f:?}: evidence {id} of {} missing", l.incident);
             }
         }
@@ -135,34 +100,16 @@ fn every_format_carries_the_same_records() {
     for f in Format::ALL {
         let back = common::read_back(f.name(), &render(&g, f));
         let model = common::model_view(&g, !f.carries_audit_id());
-        assert_eq!(
-            back.signins.len(),
-            model.signins.len(),
-            "{f:?} sign-in count"
-        );
+        assert_eq!(back.signins.len(), model.signins.len(), "{f:?} sign-in count");
         for (id, key) in &model.signins {
             assert_eq!(back.signins.get(id), Some(key), "{f:?} sign-in {id}");
         }
         assert_eq!(back.audits, model.audits, "{f:?} audits");
         if f.is_portal_csv() {
             // AuthDetails carries each interactive sign-in's steps.
-            for s in g
-                .logs
-                .signins
-                .iter()
-                .filter(|s| s.kind == SignInKind::Interactive && !s.auth_steps.is_empty())
-            {
-                let details: Vec<String> = s
-                    .auth_steps
-                    .iter()
-                    .map(|st| st.result_detail.clone())
-                    .collect();
-                assert_eq!(
-                    back.steps.get(&s.request_id),
-                    Some(&details),
-                    "{f:?} steps of {}",
-                    s.request_id
-                );
+            for s in g.logs.signins.iter().filter(|s| s.kind == SignInKind::Interactive && !s.auth_steps.is_empty()) {
+                let details: Vec<String> = s.auth_steps.iter().map(|st| st.result_detail.clone()).collect();
+                assert_eq!(back.steps.get(&s.request_id), Some(&details), "{f:?} steps of {}", s.request_id);
             }
         }
     }
@@ -198,34 +145,13 @@ fn ids_are_unique() {
             corr.insert(common::portal_audit_key(&a.correlation_id, &a.activity)),
             "correlation id and activity do not identify an audit event"
         );
-        assert!(
-            a.id.contains(&a.correlation_id),
-            "{} embeds its correlation id",
-            a.id
-        );
+        assert!(a.id.contains(&a.correlation_id), "{} embeds its correlation id", a.id);
     }
     // One consent flow shares a correlation id across its three events.
-    let consent = g
-        .logs
-        .audits
-        .iter()
-        .find(|a| a.activity == "Consent to application")
-        .unwrap();
-    let flow: Vec<&str> = g
-        .logs
-        .audits
-        .iter()
-        .filter(|a| a.correlation_id == consent.correlation_id)
-        .map(|a| a.activity.as_str())
-        .collect();
-    assert_eq!(
-        flow,
-        [
-            "Add service principal",
-            "Add delegated permission grant",
-            "Consent to application"
-        ]
-    );
+    let consent = g.logs.audits.iter().find(|a| a.activity == "Consent to application").unwrap();
+    let flow: Vec<&str> =
+        g.logs.audits.iter().filter(|a| a.correlation_id == consent.correlation_id).map(|a| a.activity.as_str()).collect();
+    assert_eq!(flow, ["Add service principal", "Add delegated permission grant", "Consent to application"]);
 }
 
 #[test]
@@ -239,24 +165,10 @@ fn the_tenant_looks_like_a_tenant() {
     let bg = generate(&quiet).unwrap();
     let total = bg.logs.signins.len();
     let nonzero = bg.logs.signins.iter().filter(|s| s.error_code != 0).count();
-    let failed = bg
-        .logs
-        .signins
-        .iter()
-        .filter(|s| s.status == entrascope_gen::Status::Failure)
-        .count();
-    assert!(
-        nonzero * 100 < total * 15,
-        "interrupts and failures: {nonzero} of {total}"
-    );
+    let failed = bg.logs.signins.iter().filter(|s| s.status == entrascope_gen::Status::Failure).count();
+    assert!(nonzero * 100 < total * 15, "interrupts and failures: {nonzero} of {total}");
     assert!(failed * 100 < total * 6, "failures: {failed} of {total}");
-    let countries: BTreeSet<&str> = g
-        .logs
-        .signins
-        .iter()
-        .filter(|s| s.kind.is_user())
-        .map(|s| s.country.as_str())
-        .collect();
+    let countries: BTreeSet<&str> = g.logs.signins.iter().filter(|s| s.kind.is_user()).map(|s| s.country.as_str()).collect();
     for c in ["US", "GB", "DE"] {
         assert!(countries.contains(c));
     }
@@ -287,10 +199,7 @@ fn demo_bundle_is_small_and_complete() {
     );
     assert_eq!(g.labels.len(), 2 * INCIDENTS.len());
     assert_eq!(sink.files.len(), 6);
-    assert!(
-        sink.files.iter().any(|(n, _)| n.ends_with(".json"))
-            && sink.files.iter().any(|(n, _)| n.ends_with(".csv"))
-    );
+    assert!(sink.files.iter().any(|(n, _)| n.ends_with(".json")) && sink.files.iter().any(|(n, _)| n.ends_with(".csv")));
 }
 
 #[test]

@@ -13,21 +13,9 @@ fn verbatim(text: &str) -> &str {
 #[test]
 fn sign_in_headers_are_the_verbatim_portal_headers() {
     let cases = [
-        (
-            SignInLayout::V2025_01,
-            include_str!("../data/portal_InteractiveSignIns_header_2025-01_onward.csv"),
-            57,
-        ),
-        (
-            SignInLayout::V2024_11,
-            include_str!("../data/portal_InteractiveSignIns_header_2024-11.csv"),
-            55,
-        ),
-        (
-            SignInLayout::V2024_10,
-            include_str!("../data/portal_InteractiveSignIns_header_2024-10.csv"),
-            54,
-        ),
+        (SignInLayout::V2025_01, include_str!("../data/portal_InteractiveSignIns_header_2025-01_onward.csv"), 57),
+        (SignInLayout::V2024_11, include_str!("../data/portal_InteractiveSignIns_header_2024-11.csv"), 55),
+        (SignInLayout::V2024_10, include_str!("../data/portal_InteractiveSignIns_header_2024-10.csv"), 54),
     ];
     for (layout, expected, n) in cases {
         let w = PortalSignInCsv::new(layout);
@@ -43,33 +31,23 @@ fn sign_in_headers_are_the_verbatim_portal_headers() {
 
 #[test]
 fn application_header_is_the_documented_one_quoted() {
-    let doc = verbatim(include_str!(
-        "../data/portal_ApplicationSignIns_header_2025-12_as_documented.csv"
-    ));
+    let doc = verbatim(include_str!("../data/portal_ApplicationSignIns_header_2025-12_as_documented.csv"));
     let quoted: Vec<String> = doc.split(',').map(|c| format!("\"{c}\"")).collect();
-    assert_eq!(
-        PortalSignInCsv::new(SignInLayout::Application).header_line(),
-        quoted.join(",")
-    );
+    assert_eq!(PortalSignInCsv::new(SignInLayout::Application).header_line(), quoted.join(","));
     let msi = PortalSignInCsv::new(SignInLayout::ManagedIdentity).header_line();
     assert!(msi.starts_with(&quoted.join(",")));
-    assert!(msi.ends_with("\"Managed Identity type\",\"Associated Resource Id\",\"Federated Token Id\",\"Federated Token Issuer\""));
+    assert!(
+        msi.ends_with("\"Managed Identity type\",\"Associated Resource Id\",\"Federated Token Id\",\"Federated Token Issuer\"")
+    );
 }
 
 #[test]
 fn audit_and_log_analytics_headers_are_verbatim() {
-    assert_eq!(
-        PortalAuditCsv::header_line(),
-        verbatim(include_str!(
-            "../data/portal_AuditLogs_header_2025-02_onward.csv"
-        ))
-    );
+    assert_eq!(PortalAuditCsv::header_line(), verbatim(include_str!("../data/portal_AuditLogs_header_2025-02_onward.csv")));
     assert_eq!(PortalAuditCsv::column_names().len(), 86);
     assert_eq!(
         csv_header(USER_SIGNIN_COLUMNS),
-        verbatim(include_str!(
-            "../data/loganalytics_SigninLogs_csv_export_header_2023-09.csv"
-        ))
+        verbatim(include_str!("../data/loganalytics_SigninLogs_csv_export_header_2023-09.csv"))
     );
 }
 
@@ -95,12 +73,8 @@ fn nasty_signin() -> SignInEvent {
     e.country = "DE".into();
     e.latitude = 50.1109;
     e.longitude = 8.682;
-    e.user_agent =
-        "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko)".into();
-    e.set_result(
-        500121,
-        "Authentication failed during strong authentication request.\nSecond line",
-    );
+    e.user_agent = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko)".into();
+    e.set_result(500121, "Authentication failed during strong authentication request.\nSecond line");
     e.status_detail = "MFA denied; user declined the authentication".into();
     e.mfa_result = e.status_detail.clone();
     e.auth_requirement = "multiFactorAuthentication".into();
@@ -137,13 +111,7 @@ fn nasty_audit() -> AuditEvent {
             display: format!("Group, \"{n}\""),
             upn: String::new(),
             modified: (0..7)
-                .map(|m| {
-                    ModifiedProperty::new(
-                        &format!("P{m}"),
-                        "[]",
-                        &format!("[\"line1\\nline2 {m}\"]\nreal newline"),
-                    )
-                })
+                .map(|m| ModifiedProperty::new(&format!("P{m}"), "[]", &format!("[\"line1\\nline2 {m}\"]\nreal newline")))
                 .collect(),
         });
     }
@@ -164,41 +132,27 @@ fn nasty_audit() -> AuditEvent {
             ip: "198.51.100.7".into(),
         },
         targets,
-        additional_details: (0..8)
-            .map(|n| (format!("K{n}"), format!("v,{n}")))
-            .collect(),
+        additional_details: (0..8).map(|n| (format!("K{n}"), format!("v,{n}"))).collect(),
         user_agent: "UA \"quoted\"".into(),
     }
 }
 
 fn csv_rows(text: &str) -> (Vec<String>, Vec<Vec<String>>) {
-    let mut r = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    let mut r = csv::ReaderBuilder::new().has_headers(true).from_reader(text.trim_start_matches('\u{feff}').as_bytes());
     let headers = r.headers().unwrap().iter().map(str::to_string).collect();
-    let rows = r
-        .records()
-        .map(|rec| rec.unwrap().iter().map(str::to_string).collect())
-        .collect();
+    let rows = r.records().map(|rec| rec.unwrap().iter().map(str::to_string).collect()).collect();
     (headers, rows)
 }
 
 fn col<'a>(headers: &[String], row: &'a [String], name: &str) -> &'a str {
-    let i = headers
-        .iter()
-        .position(|h| h == name)
-        .unwrap_or_else(|| panic!("no column {name}"));
+    let i = headers.iter().position(|h| h == name).unwrap_or_else(|| panic!("no column {name}"));
     &row[i]
 }
 
 #[test]
 fn portal_signin_csv_round_trips_through_a_real_csv_parser() {
     let e = nasty_signin();
-    for layout in [
-        SignInLayout::V2025_01,
-        SignInLayout::V2024_11,
-        SignInLayout::V2024_10,
-    ] {
+    for layout in [SignInLayout::V2025_01, SignInLayout::V2024_11, SignInLayout::V2024_10] {
         let text = render(&mut PortalSignInCsv::new(layout), [&e]);
         let (h, rows) = csv_rows(&text);
         assert_eq!(rows.len(), 1);
@@ -211,47 +165,27 @@ fn portal_signin_csv_round_trips_through_a_real_csv_parser() {
         assert_eq!(col(&h, row, "Location"), "Frankfurt am Main, Hessen, DE");
         assert_eq!(col(&h, row, "Status"), "Failure");
         assert_eq!(col(&h, row, "Sign-in error code"), "500121");
-        assert_eq!(
-            col(&h, row, "Authentication requirement"),
-            "Multifactor authentication"
-        );
+        assert_eq!(col(&h, row, "Authentication requirement"), "Multifactor authentication");
         assert_eq!(col(&h, row, "Conditional Access"), "Not Applied");
-        assert_eq!(
-            col(&h, row, "Multifactor authentication result"),
-            e.mfa_result
-        );
+        assert_eq!(col(&h, row, "Multifactor authentication result"), e.mfa_result);
         assert_eq!(col(&h, row, "Date (UTC)"), "2025-10-14T07:05:09Z");
         assert_eq!(col(&h, row, "Autonomous system  number"), "3320");
         // Written verbatim: the generator emulates the portal, it does not neutralize formulas.
         assert_eq!(col(&h, row, "Device ID"), "");
-        let both: Vec<&String> = h
-            .iter()
-            .zip(row)
-            .filter(|(n, _)| *n == "Incoming token type")
-            .map(|(_, v)| v)
-            .collect();
+        let both: Vec<&String> = h.iter().zip(row).filter(|(n, _)| *n == "Incoming token type").map(|(_, v)| v).collect();
         assert_eq!(both, ["None", "None"]);
-        assert_eq!(
-            h.iter().any(|n| n == "Session ID"),
-            layout != SignInLayout::V2024_10
-        );
+        assert_eq!(h.iter().any(|n| n == "Session ID"), layout != SignInLayout::V2024_10);
     }
 }
 
 #[test]
 fn auth_details_csv_has_one_row_per_step() {
     let e = nasty_signin();
-    let text = render(
-        &mut entrascope_gen::formats::portal_csv::PortalAuthDetailsCsv,
-        [&e],
-    );
+    let text = render(&mut entrascope_gen::formats::portal_csv::PortalAuthDetailsCsv, [&e]);
     let (h, rows) = csv_rows(&text);
     assert_eq!(rows.len(), 2);
     assert_eq!(col(&h, &rows[1], "Request ID"), e.request_id);
-    assert_eq!(
-        col(&h, &rows[1], "Result detail"),
-        "MFA denied; user declined the authentication"
-    );
+    assert_eq!(col(&h, &rows[1], "Result detail"), "MFA denied; user declined the authentication");
     assert_eq!(col(&h, &rows[1], "Succeeded"), "False");
     assert_eq!(col(&h, &rows[0], "Requirement"), "Primary authentication");
 }
@@ -268,15 +202,9 @@ fn audit_csv_truncates_to_three_targets_five_properties_six_details() {
     assert_eq!(col(&h, row, "User Agent"), "UA \"quoted\"");
     assert_eq!(col(&h, row, "ActorDisplayName"), "Adm, X");
     assert_eq!(col(&h, row, "Target3DisplayName"), "Group, \"2\"");
-    assert_eq!(
-        col(&h, row, "Target2ModifiedProperty5NewValue"),
-        a.targets[1].modified[4].new
-    );
+    assert_eq!(col(&h, row, "Target2ModifiedProperty5NewValue"), a.targets[1].modified[4].new);
     assert_eq!(col(&h, row, "AdditionalDetail6Value"), "v,5");
-    assert!(
-        !text.contains("Group, \"\"3\"\""),
-        "the fourth target is not exported"
-    );
+    assert!(!text.contains("Group, \"\"3\"\""), "the fourth target is not exported");
 }
 
 #[test]
@@ -284,10 +212,7 @@ fn every_format_writes_parseable_files_with_the_same_records() {
     let mut e2 = nasty_signin();
     e2.kind = SignInKind::NonInteractive;
     e2.request_id = "5b1c0000-aaaa-4bbb-8ccc-0123456789ac".into();
-    let logs = Logs {
-        signins: vec![nasty_signin(), e2],
-        audits: vec![nasty_audit()],
-    };
+    let logs = Logs { signins: vec![nasty_signin(), e2], audits: vec![nasty_audit()] };
     let ctx = ExportContext {
         tenant_id: "aaaaaaaa-0000-4000-8000-000000000001".into(),
         workspace_id: "bbbbbbbb-0000-4000-8000-000000000002".into(),
@@ -298,23 +223,12 @@ fn every_format_writes_parseable_files_with_the_same_records() {
         let mut sink = MemorySink::default();
         write_format(format, &logs, &ctx, &mut sink).unwrap();
         assert!(sink.files.len() >= 3, "{format:?}");
-        let all = sink
-            .files
-            .iter()
-            .map(|(_, b)| String::from_utf8(b.clone()).unwrap())
-            .collect::<Vec<_>>()
-            .join("\n");
-        for id in [
-            &logs.signins[0].request_id,
-            &logs.signins[1].request_id,
-            &logs.audits[0].correlation_id,
-        ] {
+        let all = sink.files.iter().map(|(_, b)| String::from_utf8(b.clone()).unwrap()).collect::<Vec<_>>().join("\n");
+        for id in [&logs.signins[0].request_id, &logs.signins[1].request_id, &logs.audits[0].correlation_id] {
             assert!(all.contains(id.as_str()), "{format:?} lacks {id}");
         }
         for (name, bytes) in &sink.files {
-            let text = std::str::from_utf8(bytes)
-                .unwrap()
-                .trim_start_matches('\u{feff}');
+            let text = std::str::from_utf8(bytes).unwrap().trim_start_matches('\u{feff}');
             if name.ends_with(".json") {
                 // Every JSON file is a sequence of JSON values (arrays, objects or lines).
                 let mut n = 0;

@@ -37,18 +37,27 @@ impl Rng {
 
 fn generate(rows: usize) -> Vec<u8> {
     let mut r = Rng(42);
-    let users: Vec<(String, String, String)> = (0..500).map(|i| (r.guid(), format!("User {i}"), format!("user{i}@contoso.com"))).collect();
-    let apps: Vec<(String, &str)> = ["Microsoft Teams", "Office 365 Exchange Online", "Azure Portal", "Microsoft Authentication Broker", "OfficeHome", "SharePoint Online Web Client Extensibility"]
-        .iter()
-        .map(|a| (r.guid(), *a))
-        .collect();
+    let users: Vec<(String, String, String)> =
+        (0..500).map(|i| (r.guid(), format!("User {i}"), format!("user{i}@contoso.com"))).collect();
+    let apps: Vec<(String, &str)> = [
+        "Microsoft Teams",
+        "Office 365 Exchange Online",
+        "Azure Portal",
+        "Microsoft Authentication Broker",
+        "OfficeHome",
+        "SharePoint Online Web Client Extensibility",
+    ]
+    .iter()
+    .map(|a| (r.guid(), *a))
+    .collect();
     let tenant = r.guid();
     let agents = [
         "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36 Edg/120.0.0.0",
         "Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148",
         "Microsoft Office/16.0 (Windows NT 10.0; Microsoft Outlook 16.0.17029; Pro)",
     ];
-    let locations = ["Redmond, Washington, US", "Frankfurt am Main, Hessen, DE", "London, England, GB", "Paris, Ile-De-France, FR"];
+    let locations =
+        ["Redmond, Washington, US", "Frankfurt am Main, Hessen, DE", "London, England, GB", "Paris, Ile-De-France, FR"];
     let mut out = String::with_capacity(rows * 1100 + 4096);
     out.push_str(HEADER.trim_end());
     out.push_str("\r\n");
@@ -172,9 +181,17 @@ fn main() {
         assert_eq!(info.kind, InputKind::SignInInteractive);
         let ds = ing.dataset();
         assert_eq!(ds.signins.len(), rows);
-        assert_eq!(ds.signins.iter().filter(|s| s.error_code == 50126).count(), ds.signins.iter().filter(|s| s.outcome == entrascope_logs::Outcome::Failure).count());
+        assert_eq!(
+            ds.signins.iter().filter(|s| s.error_code == 50126).count(),
+            ds.signins.iter().filter(|s| s.outcome == entrascope_logs::Outcome::Failure).count()
+        );
     }
-    println!("{rows} rows, {mb:.1} MB: best of {repeat} {:.3} s wall = {:.0} MB/s ({:.0} rows/s)", best, mb / best, rows as f64 / best);
+    println!(
+        "{rows} rows, {mb:.1} MB: best of {repeat} {:.3} s wall = {:.0} MB/s ({:.0} rows/s)",
+        best,
+        mb / best,
+        rows as f64 / best
+    );
     if best_cpu < f64::MAX {
         println!("per core (thread CPU time): {:.3} s = {:.0} MB/s", best_cpu, mb / best_cpu);
     }

@@ -375,7 +375,8 @@ impl CsvFramer {
                 }
             }
             self.rdr_fresh = false;
-            let (res, nin, nout, nend) = self.rdr.read_record(&input[pos..], &mut self.out[self.nout..], &mut self.ends[self.nend..]);
+            let (res, nin, nout, nend) =
+                self.rdr.read_record(&input[pos..], &mut self.out[self.nout..], &mut self.ends[self.nend..]);
             if self.raw.len() < MAX_RECORD_BYTES {
                 self.raw.extend_from_slice(&input[pos..pos + nin]);
             }
@@ -504,7 +505,10 @@ impl CsvFramer {
         let rest = self.raw.split_off(nl + 1);
         self.raw.clear();
         self.rows += 1;
-        out(Event::Reject { line, reason: format!("line {line}: {why}; the row was skipped and reading went on at the next line") });
+        out(Event::Reject {
+            line,
+            reason: format!("line {line}: {why}; the row was skipped and reading went on at the next line"),
+        });
         // The replayed bytes start right after the first line.
         self.offset = self.rec_offset + nl as u64 + 1;
         self.rdr = build(self.delim);
@@ -551,20 +555,30 @@ impl CsvFramer {
             return;
         }
         let n = nend;
-        let fits = n == header_len || (n > header_len && {
-            let start = ends[header_len - 1];
-            self.out[start..nout].iter().all(|&b| b.is_ascii_whitespace())
-        });
+        let fits = n == header_len
+            || (n > header_len && {
+                let start = ends[header_len - 1];
+                self.out[start..nout].iter().all(|&b| b.is_ascii_whitespace())
+            });
         if !fits {
             let nl = self.raw.iter().position(|&b| b == b'\n');
             match nl {
                 Some(nl) if nl + 1 < self.raw.len() && self.raw[nl + 1..].iter().any(|b| !b.is_ascii_whitespace()) => {
-                    self.restart_after_first_line(nl, &format!("{n} fields where the header has {header_len} (an unbalanced quote?)"), out);
+                    self.restart_after_first_line(
+                        nl,
+                        &format!("{n} fields where the header has {header_len} (an unbalanced quote?)"),
+                        out,
+                    );
                 }
                 _ => {
                     self.rows += 1;
                     let why = if n < header_len { "too few" } else { "too many" };
-                    out(Event::Reject { line, reason: format!("line {line}: {n} fields where the header has {header_len} ({why}; a truncated or damaged row)") });
+                    out(Event::Reject {
+                        line,
+                        reason: format!(
+                            "line {line}: {n} fields where the header has {header_len} ({why}; a truncated or damaged row)"
+                        ),
+                    });
                 }
             }
             return;
@@ -609,7 +623,9 @@ mod tests {
         let mut got = Vec::new();
         let mut cb = |e: Event| match e {
             Event::Header(h) => got.push(format!("H {}", h.join("|"))),
-            Event::Row { row, line, .. } => got.push(format!("{line}: {}", (0..row.len()).map(|i| row.get(i)).collect::<Vec<_>>().join("|"))),
+            Event::Row { row, line, .. } => {
+                got.push(format!("{line}: {}", (0..row.len()).map(|i| row.get(i)).collect::<Vec<_>>().join("|")))
+            }
             Event::Reject { line, .. } => got.push(format!("{line}: REJECTED")),
             Event::Warn(_) => {}
         };
@@ -650,8 +666,27 @@ mod tests {
             state % n
         };
         let pieces: &[&[u8]] = &[
-            b"\"abc\"", b"\"\"", b"\"a,b\"", b"\"x\"\"y\"", b"plain", b"", b" ", b"\"", b"\r", b"\n", b"\r\n", b",", b";", b"\t",
-            b"\"multi\nline\"", b"\"cr\rin\"", b"\xef\xbb\xbf", b"\xc3\xa9", b"\xff", b"\"tail\"junk", b"a\"b",
+            b"\"abc\"",
+            b"\"\"",
+            b"\"a,b\"",
+            b"\"x\"\"y\"",
+            b"plain",
+            b"",
+            b" ",
+            b"\"",
+            b"\r",
+            b"\n",
+            b"\r\n",
+            b",",
+            b";",
+            b"\t",
+            b"\"multi\nline\"",
+            b"\"cr\rin\"",
+            b"\xef\xbb\xbf",
+            b"\xc3\xa9",
+            b"\xff",
+            b"\"tail\"junk",
+            b"a\"b",
         ];
         for case in 0..400 {
             let mut text = Vec::new();

@@ -104,14 +104,43 @@ pub fn shape(text: &[u8]) -> Shape {
 /// Header names (normalized, see `csv::normalize_header`) that mark an
 /// English Entra export.
 const KNOWN_HEADERS: &[&str] = &[
-    "date (utc)", "request id", "correlation id", "user", "username", "application", "status", "ip address", "activity",
-    "correlationid", "actortype", "timegenerated", "createddatetime", "activitydatetime", "resulttype", "userprincipalname",
-    "authentication method", "service principal id", "operationname", "category", "tenantid",
+    "date (utc)",
+    "request id",
+    "correlation id",
+    "user",
+    "username",
+    "application",
+    "status",
+    "ip address",
+    "activity",
+    "correlationid",
+    "actortype",
+    "timegenerated",
+    "createddatetime",
+    "activitydatetime",
+    "resulttype",
+    "userprincipalname",
+    "authentication method",
+    "service principal id",
+    "operationname",
+    "category",
+    "tenantid",
 ];
 
 const JSON_KEYS: &[&str] = &[
-    "createddatetime", "activitydatetime", "timegenerated", "userprincipalname", "activitydisplayname", "\"category\"",
-    "operationname", "correlationid", "signineventtypes", "\"records\"", "@odata.context", "appdisplayname", "ipaddress",
+    "createddatetime",
+    "activitydatetime",
+    "timegenerated",
+    "userprincipalname",
+    "activitydisplayname",
+    "\"category\"",
+    "operationname",
+    "correlationid",
+    "signineventtypes",
+    "\"records\"",
+    "@odata.context",
+    "appdisplayname",
+    "ipaddress",
 ];
 
 /// Quick verdict on the first bytes of a file, for choosing inputs.
@@ -141,7 +170,11 @@ pub fn sniff(head: &[u8]) -> crate::Sniff {
         }
         Shape::Csv => {
             let Some(end) = text.iter().position(|&b| b == b'\n') else {
-                return if text.len() >= 64 * 1024 { Sniff::Other("text with no line break in its first 64 KiB".into()) } else { Sniff::NeedMore };
+                return if text.len() >= 64 * 1024 {
+                    Sniff::Other("text with no line break in its first 64 KiB".into())
+                } else {
+                    Sniff::NeedMore
+                };
             };
             let line = String::from_utf8_lossy(&text[..end]);
             let names = crate::csv::split_header_line(&line);

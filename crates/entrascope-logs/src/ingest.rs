@@ -177,10 +177,18 @@ impl Ingest {
                     sink::warn(ds, fs, "the input ends before its closing bracket (a truncated download?); every complete record before it was read");
                 }
                 if st.repaired > 0 {
-                    sink::warn(ds, fs, format!("{} record(s) had a trailing comma (invalid JSON) and were read after removing it", st.repaired));
+                    sink::warn(
+                        ds,
+                        fs,
+                        format!("{} record(s) had a trailing comma (invalid JSON) and were read after removing it", st.repaired),
+                    );
                 }
                 if st.lossy > 0 {
-                    sink::warn(ds, fs, format!("{} record(s) held text that is not UTF-8; unreadable characters were replaced", st.lossy));
+                    sink::warn(
+                        ds,
+                        fs,
+                        format!("{} record(s) held text that is not UTF-8; unreadable characters were replaced", st.lossy),
+                    );
                 }
                 fs.format = json_format(st, sp.top_values);
             }
@@ -267,7 +275,11 @@ impl Ingest {
 
     /// Joins a part that [`Ingest::can_adopt`] accepted: `append` moves its
     /// records in, renumbering their sources with the function it is given.
-    fn join(&mut self, p: &PartSummary, append: impl FnOnce(&mut Ingest, &dyn Fn(Src) -> Src) -> Result<(), String>) -> Result<(), String> {
+    fn join(
+        &mut self,
+        p: &PartSummary,
+        append: impl FnOnce(&mut Ingest, &dyn Fn(Src) -> Src) -> Result<(), String>,
+    ) -> Result<(), String> {
         let Some(cur) = self.cur.as_ref() else { return Err("no input".into()) };
         let Stage::Csv(fr, Some(_)) = &cur.stage else { return Err("no CSV input".into()) };
         let input = cur.fs.input;
@@ -735,7 +747,10 @@ fn decide(cur: &mut Current, ds: &mut Dataset, eof: bool) {
             return;
         }
         Shape::Json => {
-            cur.stage = Stage::Json(Box::default(), JsonState { first: None, container: None, records_envelope: false, repaired: 0, lossy: 0 });
+            cur.stage = Stage::Json(
+                Box::default(),
+                JsonState { first: None, container: None, records_envelope: false, repaired: 0, lossy: 0 },
+            );
         }
         Shape::Csv => {
             cur.stage = Stage::Csv(Box::default(), None);
@@ -813,7 +828,12 @@ fn on_piece(p: Piece, st: &mut JsonState, fs: &mut FileState, ds: &mut Dataset) 
         Piece::Record { bytes, line, ordinal, offset, container } => {
             st.container.get_or_insert(container);
             let (at, key) = position(line, ordinal, container);
-            let src = Src { input: fs.input, line: key.min(u32::MAX as u64) as u32, offset, len: bytes.len().min(u32::MAX as usize) as u32 };
+            let src = Src {
+                input: fs.input,
+                line: key.min(u32::MAX as u64) as u32,
+                offset,
+                len: bytes.len().min(u32::MAX as usize) as u32,
+            };
             let value = match parse(bytes, line) {
                 Ok((v, repair)) => {
                     match repair {

@@ -59,8 +59,10 @@ pub(crate) fn same_bytes(a: &[u8], b: &[u8]) -> bool {
     }
     let (a8, b8) = (a.chunks_exact(8), b.chunks_exact(8));
     let (ra, rb) = (a8.remainder(), b8.remainder());
-    a8.zip(b8).all(|(x, y)| u64::from_ne_bytes([x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[7]]) == u64::from_ne_bytes([y[0], y[1], y[2], y[3], y[4], y[5], y[6], y[7]]))
-        && ra == rb
+    a8.zip(b8).all(|(x, y)| {
+        u64::from_ne_bytes([x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[7]])
+            == u64::from_ne_bytes([y[0], y[1], y[2], y[3], y[4], y[5], y[6], y[7]])
+    }) && ra == rb
 }
 
 /// The bytes of a string, for comparing (no character-boundary checks:

@@ -330,11 +330,12 @@ impl Splitter {
                     b':' if self.candidate && self.depth == 1 => {
                         if self.pending_str_is_key {
                             let k = &self.key_buf;
-                            self.last_key_was_envelope = if self.key_len_ok && (k.eq_ignore_ascii_case(b"value") || k.eq_ignore_ascii_case(b"records")) {
-                                Some(k.eq_ignore_ascii_case(b"records"))
-                            } else {
-                                None
-                            };
+                            self.last_key_was_envelope =
+                                if self.key_len_ok && (k.eq_ignore_ascii_case(b"value") || k.eq_ignore_ascii_case(b"records")) {
+                                    Some(k.eq_ignore_ascii_case(b"records"))
+                                } else {
+                                    None
+                                };
                         }
                         self.pending_str_is_key = false;
                     }

@@ -292,8 +292,26 @@ pub struct CsvMapper {
 /// Common non-English header words (French, German, Spanish, Portuguese,
 /// Italian, Dutch) of the admin center's sign-in and audit columns.
 const FOREIGN_HEADERS: &[&str] = &[
-    "date (utc)", "adresse ip", "ip-adresse", "dirección ip", "endereço ip", "indirizzo ip", "ip-adres", "utilisateur", "benutzer",
-    "usuario", "usuário", "utente", "gebruiker", "état", "statut", "estado", "stato", "aktivität", "activité", "actividad",
+    "date (utc)",
+    "adresse ip",
+    "ip-adresse",
+    "dirección ip",
+    "endereço ip",
+    "indirizzo ip",
+    "ip-adres",
+    "utilisateur",
+    "benutzer",
+    "usuario",
+    "usuário",
+    "utente",
+    "gebruiker",
+    "état",
+    "statut",
+    "estado",
+    "stato",
+    "aktivität",
+    "activité",
+    "actividad",
 ];
 
 impl CsvMapper {
@@ -303,7 +321,10 @@ impl CsvMapper {
         let has = |n: &str| names.iter().any(|x| x == n);
         let find = |n: &str| names.iter().position(|x| x == n);
 
-        let la = has("timegenerated") || has("createddatetime") || has("activitydatetime") || (has("resulttype") && has("operationname"));
+        let la = has("timegenerated")
+            || has("createddatetime")
+            || has("activitydatetime")
+            || (has("resulttype") && has("operationname"));
         if la {
             fs.format = Format::LoganalyticsCsv;
             return Ok(CsvMapper { m: Mapper::LogAnalytics(raw.iter().map(|h| plain_header(h)).collect()) });
@@ -325,7 +346,8 @@ impl CsvMapper {
         }
         if has("activity") && (has("actortype") || has("target1type") || has("correlationid") || has("service")) {
             fs.format = Format::PortalCsv;
-            let cols: Vec<(usize, AuditCol)> = names.iter().enumerate().filter_map(|(i, n)| audit_col(n).map(|c| (i, c))).collect();
+            let cols: Vec<(usize, AuditCol)> =
+                names.iter().enumerate().filter_map(|(i, n)| audit_col(n).map(|c| (i, c))).collect();
             fs.header_kind = Some(InputKind::Audit);
             if !cols.iter().any(|(_, c)| *c == AuditCol::Time) {
                 return Err("an audit CSV without a \"Date (UTC)\" column".into());
@@ -607,7 +629,8 @@ fn audit_row(c: &mut AuditCols, ds: &mut Dataset, fs: &mut FileState, row: &Row,
     let st = &mut ds.strings;
     let mut a = AuditEvent { src, ..Default::default() };
     let mut time_text = "";
-    let (mut actor_type, mut actor_display, mut actor_id, mut actor_upn, mut ip, mut sp_id, mut sp_name) = ("", "", "", "", "", "", "");
+    let (mut actor_type, mut actor_display, mut actor_id, mut actor_upn, mut ip, mut sp_id, mut sp_name) =
+        ("", "", "", "", "", "", "");
     c.targets.clear();
     c.details.clear();
     let mut ua = "";
@@ -688,7 +711,8 @@ fn audit_row(c: &mut AuditCols, ds: &mut Dataset, fs: &mut FileState, row: &Row,
     a.user_agent = st.intern(if ua.is_empty() { detail_ua } else { ua });
     let at = norm::key(actor_type);
     let is_user = at == "user" || (at.is_empty() && !actor_upn.is_empty());
-    let is_app = matches!(at.as_str(), "application" | "app" | "serviceprincipal") || (at.is_empty() && !is_user && (!sp_id.is_empty() || !sp_name.is_empty() || !actor_display.is_empty()));
+    let is_app = matches!(at.as_str(), "application" | "app" | "serviceprincipal")
+        || (at.is_empty() && !is_user && (!sp_id.is_empty() || !sp_name.is_empty() || !actor_display.is_empty()));
     let mut i = Initiator { ip: st.intern(ip), ..Default::default() };
     if is_user {
         i.kind = ActorKind::User;

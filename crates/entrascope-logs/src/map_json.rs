@@ -78,7 +78,9 @@ fn tri_of(v: Option<&Value>) -> Tri {
 
 fn u32_of(v: Option<&Value>) -> Option<u32> {
     match v {
-        Some(Value::Number(n)) => n.as_u64().and_then(|x| u32::try_from(x).ok()).or_else(|| n.as_f64().and_then(|f| norm::error_code(&f.to_string()))),
+        Some(Value::Number(n)) => {
+            n.as_u64().and_then(|x| u32::try_from(x).ok()).or_else(|| n.as_f64().and_then(|f| norm::error_code(&f.to_string())))
+        }
         Some(Value::String(s)) => norm::error_code(s),
         None | Some(Value::Null) => Some(0),
         _ => None,
@@ -125,10 +127,14 @@ pub fn table_kind(name: &str) -> Option<Option<SignInKind>> {
 
 pub fn dialect(o: &Map<String, Value>) -> Dialect {
     let has_props = matches!(get(o, "properties"), Some(Value::Object(_)) | Some(Value::String(_)));
-    if has_props && (get(o, "category").is_some() || get(o, "operationName").is_some()) && (get(o, "time").is_some() || get(o, "resourceId").is_some()) {
+    if has_props
+        && (get(o, "category").is_some() || get(o, "operationName").is_some())
+        && (get(o, "time").is_some() || get(o, "resourceId").is_some())
+    {
         return Dialect::Diagnostic;
     }
-    if o.contains_key("TimeGenerated") || o.contains_key("TenantId") || o.keys().any(|k| k.eq_ignore_ascii_case("timegenerated")) {
+    if o.contains_key("TimeGenerated") || o.contains_key("TenantId") || o.keys().any(|k| k.eq_ignore_ascii_case("timegenerated"))
+    {
         return Dialect::LogAnalytics;
     }
     if let Some(Value::String(ty)) = get(o, "Type") {
@@ -158,7 +164,17 @@ fn record_kind(o: &Map<String, Value>, top: Option<&Map<String, Value>>) -> Opti
         }
     }
     const AUDIT_KEYS: &[&str] = &["activityDisplayName", "activityDateTime", "initiatedBy", "loggedByService", "targetResources"];
-    const SIGNIN_KEYS: &[&str] = &["createdDateTime", "userPrincipalName", "appDisplayName", "ipAddress", "status", "clientAppUsed", "conditionalAccessStatus", "servicePrincipalId", "isInteractive"];
+    const SIGNIN_KEYS: &[&str] = &[
+        "createdDateTime",
+        "userPrincipalName",
+        "appDisplayName",
+        "ipAddress",
+        "status",
+        "clientAppUsed",
+        "conditionalAccessStatus",
+        "servicePrincipalId",
+        "isInteractive",
+    ];
     if AUDIT_KEYS.iter().any(|k| get(o, k).is_some()) {
         return Some(RecKind::Audit);
     }
@@ -206,7 +222,12 @@ fn kind_name(v: &Value) -> &'static str {
     }
 }
 
-fn time_of(fs: &mut FileState, o: &Map<String, Value>, top: Option<&Map<String, Value>>, keys: &[&str]) -> Result<entrascope_core::Timestamp, String> {
+fn time_of(
+    fs: &mut FileState,
+    o: &Map<String, Value>,
+    top: Option<&Map<String, Value>>,
+    keys: &[&str],
+) -> Result<entrascope_core::Timestamp, String> {
     let mut seen = String::new();
     for src in [Some(o), top].into_iter().flatten() {
         for k in keys {
@@ -241,7 +262,10 @@ fn map_signin(
     let id = t(o, "id");
     s.request_id = Id::new(if id.trim().is_empty() { t(o, "originalRequestId") } else { id }.as_ref(), st);
     let corr = t(o, "correlationId");
-    s.correlation_id = Id::new(if corr.trim().is_empty() { top.map(|tp| t(tp, "correlationId")).unwrap_or_default() } else { corr }.as_ref(), st);
+    s.correlation_id = Id::new(
+        if corr.trim().is_empty() { top.map(|tp| t(tp, "correlationId")).unwrap_or_default() } else { corr }.as_ref(),
+        st,
+    );
     s.session_id = Id::new(&t(o, "sessionId"), st);
     s.unique_token_id = Id::new(&t(o, "uniqueTokenIdentifier"), st);
 
@@ -260,7 +284,9 @@ fn map_signin(
     }
     s.service_principal_id = sym(st, &t(o, "servicePrincipalId"));
     s.service_principal_name = sym(st, &t(o, "servicePrincipalName"));
-    let msi = nested_obj(o, "managedServiceIdentity").map(|m| text(m.get("msiType").or_else(|| m.get("MsiType"))).into_owned()).unwrap_or_default();
+    let msi = nested_obj(o, "managedServiceIdentity")
+        .map(|m| text(m.get("msiType").or_else(|| m.get("MsiType"))).into_owned())
+        .unwrap_or_default();
     let msi = if msi.is_empty() { t(o, "managedIdentityType").into_owned() } else { msi };
     s.managed_identity_type = sym_msi(st, &msi);
 
@@ -309,7 +335,9 @@ fn map_signin(
                     Some(c) => code = Some(c),
                     None => {
                         status_text = text(Some(v)).into_owned();
-                        if norm::outcome(&status_text, 1) == Outcome::Failure && !matches!(norm::key(&status_text).as_str(), "failure" | "failed") {
+                        if norm::outcome(&status_text, 1) == Outcome::Failure
+                            && !matches!(norm::key(&status_text).as_str(), "failure" | "failed")
+                        {
                             return Err(format!("resultType {v} is not a number"));
                         }
                     }
@@ -372,7 +400,8 @@ fn map_signin(
     fn non_empty(v: Option<Cow<'_, Value>>) -> Option<Cow<'_, Value>> {
         v.filter(|v| v.as_array().is_some_and(|a| !a.is_empty()))
     }
-    let pols = non_empty(nested(get(o, "appliedConditionalAccessPolicies"))).or_else(|| non_empty(nested(get(o, "conditionalAccessPolicies"))));
+    let pols = non_empty(nested(get(o, "appliedConditionalAccessPolicies")))
+        .or_else(|| non_empty(nested(get(o, "conditionalAccessPolicies"))));
     if let Some(Value::Array(a)) = pols.as_deref() {
         let mut list = Vec::with_capacity(a.len());
         for p in a {
@@ -445,14 +474,23 @@ fn signin_kind(o: &Map<String, Value>, s: &SignIn, hint: Option<SignInKind>) -> 
     }
 }
 
-fn map_audit(ds: &mut Dataset, fs: &mut FileState, o: &Map<String, Value>, top: Option<&Map<String, Value>>, src: Src) -> Result<(), String> {
+fn map_audit(
+    ds: &mut Dataset,
+    fs: &mut FileState,
+    o: &Map<String, Value>,
+    top: Option<&Map<String, Value>>,
+    src: Src,
+) -> Result<(), String> {
     let time = time_of(fs, o, top, &["activityDateTime", "TimeGenerated", "time"])?;
     let st = &mut ds.strings;
     let scratch = &mut fs.scratch;
     let mut a = AuditEvent { time, src, ..Default::default() };
     a.id = Id::new(&t(o, "id"), st);
     let corr = t(o, "correlationId");
-    a.correlation_id = Id::new(if corr.trim().is_empty() { top.map(|tp| t(tp, "correlationId")).unwrap_or_default() } else { corr }.as_ref(), st);
+    a.correlation_id = Id::new(
+        if corr.trim().is_empty() { top.map(|tp| t(tp, "correlationId")).unwrap_or_default() } else { corr }.as_ref(),
+        st,
+    );
     a.service = sym(st, &t(o, "loggedByService"));
     let cat = t(o, "category");
     // Log Analytics' Category is the audit category; a diagnostic record's
@@ -481,7 +519,8 @@ fn map_audit(ds: &mut Dataset, fs: &mut FileState, o: &Map<String, Value>, top: 
             i.ip = sym(st, &t(u, "ipAddress"));
         }
         if let Some(Value::Object(ap)) = app.as_deref() {
-            let user_empty = i.upn.is_empty() && (i.user_id.is_empty() || ds.strings.resolve(i.user_id).trim_matches(['0', '-']).is_empty());
+            let user_empty =
+                i.upn.is_empty() && (i.user_id.is_empty() || ds.strings.resolve(i.user_id).trim_matches(['0', '-']).is_empty());
             if i.kind == ActorKind::None || user_empty {
                 let st = &mut ds.strings;
                 let ip = i.ip;

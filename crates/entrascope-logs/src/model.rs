@@ -781,7 +781,8 @@ mod tests {
         };
         for n in [0usize, 1, 2, 3, 10, 1000] {
             // (time, input, line, payload): few distinct keys so ties are common.
-            let rows: Vec<(i64, u32, u32, u32)> = (0..n as u32).map(|i| ((next() % 7) as i64, next() % 2, next() % 3, i)).collect();
+            let rows: Vec<(i64, u32, u32, u32)> =
+                (0..n as u32).map(|i| ((next() % 7) as i64, next() % 2, next() % 3, i)).collect();
             let mut expected = rows.clone();
             expected.sort_by_key(|r| (r.0, r.1, r.2));
             let mut got = rows.clone();
@@ -799,7 +800,14 @@ mod tests {
     fn guids_parse_with_and_without_braces_and_reject_the_rest() {
         assert_eq!(parse_guid("5b1c0000-aaaa-4bbb-8ccc-0123456789ab"), Some(0x5b1c0000_aaaa_4bbb_8ccc_0123456789ab));
         assert_eq!(parse_guid("{5B1C0000-AAAA-4BBB-8CCC-0123456789AB}"), Some(0x5b1c0000_aaaa_4bbb_8ccc_0123456789ab));
-        for bad in ["", "{5b1c0000-aaaa-4bbb-8ccc-0123456789ab", "5b1c0000-aaaa-4bbb-8ccc-0123456789ag", "5b1c0000aaaaa4bbb-8ccc-0123456789ab", "5b1c0000-aaaa-4bbb-8ccc-0123456789abc", "é".repeat(18).as_str()] {
+        for bad in [
+            "",
+            "{5b1c0000-aaaa-4bbb-8ccc-0123456789ab",
+            "5b1c0000-aaaa-4bbb-8ccc-0123456789ag",
+            "5b1c0000aaaaa4bbb-8ccc-0123456789ab",
+            "5b1c0000-aaaa-4bbb-8ccc-0123456789abc",
+            "é".repeat(18).as_str(),
+        ] {
             assert_eq!(parse_guid(bad), None, "{bad:?}");
         }
     }

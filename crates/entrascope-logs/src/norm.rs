@@ -298,7 +298,8 @@ mod tests {
 
     #[test]
     fn small_key_is_key_for_every_known_length() {
-        for s in ["Success", " Not Applied ", "oAuth 2.0", "MFA", "", "Ünïcode-Wörds", "implicitAccessTokenAndGetResponseMode"] {
+        for s in ["Success", " Not Applied ", "oAuth 2.0", "MFA", "", "Ünïcode-Wörds", "implicitAccessTokenAndGetResponseMode"]
+        {
             assert_eq!(SmallKey::new(s).as_str(), key(s), "{s:?}");
         }
         let long = "a".repeat(SMALL_KEY + 1);
@@ -327,7 +328,10 @@ mod tests {
         assert_eq!(tri("false"), Tri::No);
         assert_eq!(tri(""), Tri::Unknown);
         assert_eq!(split_location("Redmond, Washington, US"), ("Redmond", "Washington", "US"));
-        assert_eq!(split_location("Washington, D.C., District of Columbia, US"), ("Washington, D.C.", "District of Columbia", "US"));
+        assert_eq!(
+            split_location("Washington, D.C., District of Columbia, US"),
+            ("Washington, D.C.", "District of Columbia", "US")
+        );
         assert_eq!(split_location("US"), ("", "", "US"));
         assert_eq!(split_location(",,"), ("", "", ""));
         assert_eq!(canon(Enum::IncomingTokenType, "Primary refresh token"), Some("primaryRefreshToken"));

@@ -70,7 +70,8 @@ pub fn kind_index(k: SignInKind) -> usize {
     }
 }
 
-pub const KINDS: [SignInKind; 4] = [SignInKind::Interactive, SignInKind::NonInteractive, SignInKind::ServicePrincipal, SignInKind::ManagedIdentity];
+pub const KINDS: [SignInKind; 4] =
+    [SignInKind::Interactive, SignInKind::NonInteractive, SignInKind::ServicePrincipal, SignInKind::ManagedIdentity];
 
 pub fn push_signin(ds: &mut Dataset, fs: &mut FileState, s: SignIn) {
     let info = &mut ds.inputs[fs.input as usize];

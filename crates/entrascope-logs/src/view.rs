@@ -148,8 +148,12 @@ pub fn signin_json(ds: &Dataset, s: &SignIn) -> Value {
 pub fn audit_json(ds: &Dataset, a: &AuditEvent) -> Value {
     let i = &a.initiator;
     let initiator = match i.kind {
-        ActorKind::User => json!({"user": {"id": ds.str(i.user_id), "userPrincipalName": ds.str(i.upn), "displayName": ds.str(i.display), "ipAddress": ds.str(i.ip)}}),
-        ActorKind::App => json!({"app": {"appId": ds.str(i.app_id), "displayName": ds.str(i.app_display), "servicePrincipalId": ds.str(i.service_principal_id), "servicePrincipalName": ds.str(i.service_principal_name)}}),
+        ActorKind::User => {
+            json!({"user": {"id": ds.str(i.user_id), "userPrincipalName": ds.str(i.upn), "displayName": ds.str(i.display), "ipAddress": ds.str(i.ip)}})
+        }
+        ActorKind::App => {
+            json!({"app": {"appId": ds.str(i.app_id), "displayName": ds.str(i.app_display), "servicePrincipalId": ds.str(i.service_principal_id), "servicePrincipalName": ds.str(i.service_principal_name)}})
+        }
         ActorKind::None => Value::Null,
     };
     let targets: Vec<Value> = ds
@@ -231,7 +235,11 @@ pub fn signin_fields(ds: &Dataset, s: &SignIn) -> Vec<(String, String)> {
 /// A sign-in's own identifier: its request id, or where an export has none
 /// (some diagnostic pipelines drop it), its correlation id or token id.
 pub fn signin_id(ds: &Dataset, s: &SignIn) -> String {
-    [s.request_id, s.correlation_id, s.unique_token_id].into_iter().find(|i| !i.is_none()).map(|i| i.render(&ds.strings)).unwrap_or_default()
+    [s.request_id, s.correlation_id, s.unique_token_id]
+        .into_iter()
+        .find(|i| !i.is_none())
+        .map(|i| i.render(&ds.strings))
+        .unwrap_or_default()
 }
 
 /// Evidence for a sign-in: its request id and the fields an analyst reads first.

@@ -124,7 +124,8 @@ fn not_logs_are_named() {
 
 #[test]
 fn localized_headers_fail_clearly() {
-    let text = "\"日付 (UTC)\",\"要求 ID\",\"ユーザー\",\"サインインのエラー コード\"\r\n\"2025-10-01T00:00:00Z\",\"1\",\"a\",\"0\"\r\n";
+    let text =
+        "\"日付 (UTC)\",\"要求 ID\",\"ユーザー\",\"サインインのエラー コード\"\r\n\"2025-10-01T00:00:00Z\",\"1\",\"a\",\"0\"\r\n";
     let (_, info) = read("InteractiveSignIns.csv", text.as_bytes());
     let err = info.error.unwrap();
     assert!(err.contains("not in English") && err.contains("サインインのエラー コード"), "{err}");
@@ -284,7 +285,10 @@ fn feeding_in_any_chunk_size_gives_the_same_dataset() {
         serde_json::to_string_pretty(&(0..10).map(graph_signin).collect::<Vec<_>>()).unwrap(),
         serde_json::to_string_pretty(&(10..20).map(graph_signin).collect::<Vec<_>>()).unwrap()
     );
-    let envelope = serde_json::to_string(&serde_json::json!({"@odata.context": "x", "value": (0..15).map(graph_signin).collect::<Vec<_>>()})).unwrap();
+    let envelope = serde_json::to_string(
+        &serde_json::json!({"@odata.context": "x", "value": (0..15).map(graph_signin).collect::<Vec<_>>()}),
+    )
+    .unwrap();
     let mut bom = vec![0xEF, 0xBB, 0xBF];
     bom.extend_from_slice(portal_csv(9, "None").as_bytes());
     let inputs: Vec<(&str, Vec<u8>)> = vec![
@@ -331,7 +335,8 @@ fn interactive_or_not_is_read_from_content_then_name() {
     assert_eq!(info.kind, InputKind::SignInInteractive);
     assert!(info.warnings.is_empty(), "{:?}", info.warnings);
     // A token type that says neither: the file name decides, with a warning.
-    let (ds, info) = read("dl/NonInteractiveSignIns_2025-10-01_2025-10-31.csv", portal_csv(6, "Primary refresh token").as_bytes());
+    let (ds, info) =
+        read("dl/NonInteractiveSignIns_2025-10-01_2025-10-31.csv", portal_csv(6, "Primary refresh token").as_bytes());
     assert_eq!(info.kind, InputKind::SignInNonInteractive);
     assert!(ds.signins.iter().all(|s| s.kind == SignInKind::NonInteractive));
     assert!(info.warnings.iter().any(|w| w.contains("from the file name")), "{:?}", info.warnings);

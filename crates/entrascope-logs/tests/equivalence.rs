@@ -19,8 +19,18 @@ fn guid(n: u32, salt: u32) -> String {
 
 fn signins() -> Vec<g::SignInEvent> {
     let mut out = Vec::new();
-    let kinds = [g::SignInKind::Interactive, g::SignInKind::NonInteractive, g::SignInKind::ServicePrincipal, g::SignInKind::ManagedIdentity];
-    let codes = [(0, ""), (50126, "Error validating credentials due to invalid username or password."), (50074, "Strong Authentication is required."), (53003, "Access has been blocked by Conditional Access policies.")];
+    let kinds = [
+        g::SignInKind::Interactive,
+        g::SignInKind::NonInteractive,
+        g::SignInKind::ServicePrincipal,
+        g::SignInKind::ManagedIdentity,
+    ];
+    let codes = [
+        (0, ""),
+        (50126, "Error validating credentials due to invalid username or password."),
+        (50074, "Strong Authentication is required."),
+        (53003, "Access has been blocked by Conditional Access policies."),
+    ];
     for i in 0..24u32 {
         let kind = kinds[(i % 4) as usize];
         let mut e = g::SignInEvent::blank(kind, Timestamp(t("2025-10-01T00:00:00Z").0 + i as i64 * 3_600_000 + 17_000));
@@ -53,7 +63,8 @@ fn signins() -> Vec<g::SignInEvent> {
             e.compliant = Some(i % 2 == 0);
             e.managed = Some(i % 3 == 0);
             e.join_type = if i % 2 == 0 { "Microsoft Entra joined".into() } else { String::new() };
-            e.auth_requirement = if i % 2 == 0 { "multiFactorAuthentication".into() } else { "singleFactorAuthentication".into() };
+            e.auth_requirement =
+                if i % 2 == 0 { "multiFactorAuthentication".into() } else { "singleFactorAuthentication".into() };
             e.ca_status = ["success", "notApplied", "failure"][(i % 3) as usize].into();
             e.incoming_token_type = if kind == g::SignInKind::NonInteractive { "refreshToken".into() } else { "none".into() };
             e.protocol = if i % 4 == 1 { "deviceCode".into() } else { "none".into() };
@@ -62,8 +73,22 @@ fn signins() -> Vec<g::SignInEvent> {
             e.flagged_for_review = i == 8;
             if kind == g::SignInKind::Interactive && i % 8 == 0 {
                 e.auth_steps = vec![
-                    g::AuthStep { time: e.time, method: "Password".into(), method_detail: "Password in the cloud".into(), succeeded: true, result_detail: "Correct password".into(), requirement: "Primary authentication".into() },
-                    g::AuthStep { time: Timestamp(e.time.0 + 5000), method: "Mobile app notification".into(), method_detail: String::new(), succeeded: code == 0, result_detail: "MFA successfully completed".into(), requirement: "Secondary authentication".into() },
+                    g::AuthStep {
+                        time: e.time,
+                        method: "Password".into(),
+                        method_detail: "Password in the cloud".into(),
+                        succeeded: true,
+                        result_detail: "Correct password".into(),
+                        requirement: "Primary authentication".into(),
+                    },
+                    g::AuthStep {
+                        time: Timestamp(e.time.0 + 5000),
+                        method: "Mobile app notification".into(),
+                        method_detail: String::new(),
+                        succeeded: code == 0,
+                        result_detail: "MFA successfully completed".into(),
+                        requirement: "Secondary authentication".into(),
+                    },
                 ];
             }
         } else {
@@ -93,9 +118,19 @@ fn audits() -> Vec<g::AuditEvent> {
                 result: if i == 4 { "failure".into() } else { "success".into() },
                 result_reason: String::new(),
                 initiator: if user {
-                    Initiator::User { id: guid(i, 22), upn: format!("Admin{i}@contoso.com"), display: format!("Admin {i}"), ip: format!("203.0.113.{i}") }
+                    Initiator::User {
+                        id: guid(i, 22),
+                        upn: format!("Admin{i}@contoso.com"),
+                        display: format!("Admin {i}"),
+                        ip: format!("203.0.113.{i}"),
+                    }
                 } else {
-                    Initiator::App { app_id: guid(i, 23), display: "Sync, \"app\"".into(), sp_id: guid(i, 24), sp_name: "Sync, \"app\"".into() }
+                    Initiator::App {
+                        app_id: guid(i, 23),
+                        display: "Sync, \"app\"".into(),
+                        sp_id: guid(i, 24),
+                        sp_name: "Sync, \"app\"".into(),
+                    }
                 },
                 targets: (0..(i % 3 + 1))
                     .map(|n| AuditTarget {
@@ -103,7 +138,15 @@ fn audits() -> Vec<g::AuditEvent> {
                         id: guid(n, 25),
                         display: format!("Target {n}"),
                         upn: format!("T{n}@contoso.com"),
-                        modified: (0..(n + 1)).map(|m| ModifiedProperty::new(&format!("Role.DisplayName{m}"), "", &format!("[\"Global Administrator {m}\"]"))).collect(),
+                        modified: (0..(n + 1))
+                            .map(|m| {
+                                ModifiedProperty::new(
+                                    &format!("Role.DisplayName{m}"),
+                                    "",
+                                    &format!("[\"Global Administrator {m}\"]"),
+                                )
+                            })
+                            .collect(),
                     })
                     .collect(),
                 additional_details: vec![("User-Agent".into(), "Mozilla/5.0 (X11)".into())],
@@ -115,7 +158,12 @@ fn audits() -> Vec<g::AuditEvent> {
 
 fn small_set() -> (Logs, ExportContext) {
     let logs = Logs { signins: signins(), audits: audits() };
-    let ctx = ExportContext { tenant_id: guid(0, 9), workspace_id: guid(0, 10), from: t("2025-10-01T00:00:00Z"), to: t("2025-10-02T00:00:00Z") };
+    let ctx = ExportContext {
+        tenant_id: guid(0, 9),
+        workspace_id: guid(0, 10),
+        from: t("2025-10-01T00:00:00Z"),
+        to: t("2025-10-02T00:00:00Z"),
+    };
     (logs, ctx)
 }
 
@@ -162,7 +210,16 @@ fn project(f: GenFormat, table: Table, mut recs: Vec<Value>) -> Vec<Value> {
                 // Graph field, and Graph's status.additionalDetails no column.
                 o.remove("mfaResult");
                 o.get_mut("status").unwrap().as_object_mut().unwrap().remove("additionalDetails");
-                for k in ["riskLevelDuringSignIn", "riskLevelAggregated", "riskState", "riskDetail", "riskEventTypes", "appliedConditionalAccessPolicies", "geoCoordinates", "deviceDisplayName"] {
+                for k in [
+                    "riskLevelDuringSignIn",
+                    "riskLevelAggregated",
+                    "riskState",
+                    "riskDetail",
+                    "riskEventTypes",
+                    "appliedConditionalAccessPolicies",
+                    "geoCoordinates",
+                    "deviceDisplayName",
+                ] {
                     o.remove(k);
                 }
                 if o.get("kind").and_then(Value::as_str) != Some("interactive") {
@@ -173,8 +230,15 @@ fn project(f: GenFormat, table: Table, mut recs: Vec<Value>) -> Vec<Value> {
                 if app {
                     // ApplicationSignIns / MSISignIns have 22-26 columns: none of these.
                     for k in [
-                        "authenticationProtocol", "authenticationRequirement", "crossTenantAccessType", "flaggedForReview", "incomingTokenType", "tokenIssuerType",
-                        "autonomousSystemNumber", "uniqueTokenIdentifier", "userAgent",
+                        "authenticationProtocol",
+                        "authenticationRequirement",
+                        "crossTenantAccessType",
+                        "flaggedForReview",
+                        "incomingTokenType",
+                        "tokenIssuerType",
+                        "autonomousSystemNumber",
+                        "uniqueTokenIdentifier",
+                        "userAgent",
                     ] {
                         o.remove(k);
                     }
@@ -191,8 +255,19 @@ fn project(f: GenFormat, table: Table, mut recs: Vec<Value>) -> Vec<Value> {
                 if app {
                     // AADServicePrincipalSignInLogs / AADManagedIdentitySignInLogs have 33 columns: none of these.
                     for k in [
-                        "appDisplayName", "authenticationProtocol", "authenticationRequirement", "crossTenantAccessType", "flaggedForReview", "homeTenantId",
-                        "resourceTenantId", "riskDetail", "riskLevelAggregated", "riskLevelDuringSignIn", "riskState", "tokenIssuerType", "managedIdentityType",
+                        "appDisplayName",
+                        "authenticationProtocol",
+                        "authenticationRequirement",
+                        "crossTenantAccessType",
+                        "flaggedForReview",
+                        "homeTenantId",
+                        "resourceTenantId",
+                        "riskDetail",
+                        "riskLevelAggregated",
+                        "riskLevelDuringSignIn",
+                        "riskState",
+                        "tokenIssuerType",
+                        "managedIdentityType",
                         "autonomousSystemNumber",
                     ] {
                         o.remove(k);
@@ -243,7 +318,11 @@ fn first_difference(a: &[Value], b: &[Value]) -> String {
             Some(y) if x != y => {
                 let (xo, yo) = (x.as_object().unwrap(), y.as_object().unwrap());
                 let keys: std::collections::BTreeSet<&String> = xo.keys().chain(yo.keys()).collect();
-                let diffs: Vec<String> = keys.into_iter().filter(|k| xo.get(*k) != yo.get(*k)).map(|f| format!("  {f}: {:?} vs {:?}", xo.get(f), yo.get(f))).collect();
+                let diffs: Vec<String> = keys
+                    .into_iter()
+                    .filter(|k| xo.get(*k) != yo.get(*k))
+                    .map(|f| format!("  {f}: {:?} vs {:?}", xo.get(f), yo.get(f)))
+                    .collect();
                 out.push(format!("record {k}:\n{}", diffs.join("\n")));
             }
             _ => {}
@@ -270,7 +349,12 @@ fn compare_all(logs: &Logs, ctx: &ExportContext) {
             let want = project(f, table, records(&reference, table));
             let got = project(f, table, records(&ds, table));
             if want != got {
-                failures.push(format!("{} {table:?}: files {:?}\n{}", f.name(), sink.files.iter().map(|(n, _)| n).collect::<Vec<_>>(), first_difference(&want, &got)));
+                failures.push(format!(
+                    "{} {table:?}: files {:?}\n{}",
+                    f.name(),
+                    sink.files.iter().map(|(n, _)| n).collect::<Vec<_>>(),
+                    first_difference(&want, &got)
+                ));
             }
         }
         let want_format = match f {
@@ -312,7 +396,15 @@ fn a_simulated_tenant_reads_the_same_in_every_format() {
 fn kinds_and_values_are_normalized() {
     let (ds, _) = read_format(GenFormat::PortalCsv);
     let count = |k: SignInKind| ds.signins.iter().filter(|s| s.kind == k).count();
-    assert_eq!([count(SignInKind::Interactive), count(SignInKind::NonInteractive), count(SignInKind::ServicePrincipal), count(SignInKind::ManagedIdentity)], [6, 6, 6, 6]);
+    assert_eq!(
+        [
+            count(SignInKind::Interactive),
+            count(SignInKind::NonInteractive),
+            count(SignInKind::ServicePrincipal),
+            count(SignInKind::ManagedIdentity)
+        ],
+        [6, 6, 6, 6]
+    );
     let s = ds.signins.iter().find(|s| s.error_code == 50074).unwrap();
     assert_eq!(s.outcome, Outcome::Interrupted);
     assert!(ds.signins.iter().all(|s| ds.str(s.upn) == ds.str(s.upn).to_lowercase()));

@@ -55,7 +55,12 @@ fn graph_audit_page() {
 #[test]
 fn log_analytics_audit_ndjson_with_json_strings() {
     let (ds, info) = read("AADAuditEvents.json");
-    assert_eq!((info.format, info.kind, info.records, info.rejected_total), (Format::LoganalyticsJson, InputKind::Audit, 4, 0), "{:?}", info.rejected);
+    assert_eq!(
+        (info.format, info.kind, info.records, info.rejected_total),
+        (Format::LoganalyticsJson, InputKind::Audit, 4, 0),
+        "{:?}",
+        info.rejected
+    );
     let a = ds.audits.iter().find(|a| a.src.line == 1).unwrap();
     assert_eq!(a.initiator.kind, ActorKind::User);
     assert_eq!(ds.str(a.initiator.upn), "pgustavo@simulandlabs.com");
@@ -128,7 +133,9 @@ fn log_analytics_csv_with_the_verbatim_2023_header() {
     let row = |values: &[(&str, &str)]| -> String {
         names
             .iter()
-            .map(|n| values.iter().find(|(k, _)| k == n).map(|(_, v)| format!("\"{}\"", v.replace('"', "\"\""))).unwrap_or_default())
+            .map(|n| {
+                values.iter().find(|(k, _)| k == n).map(|(_, v)| format!("\"{}\"", v.replace('"', "\"\""))).unwrap_or_default()
+            })
             .collect::<Vec<_>>()
             .join(",")
     };
@@ -165,7 +172,12 @@ fn log_analytics_csv_with_the_verbatim_2023_header() {
         let info = ing.dataset().inputs[idx as usize].clone();
         (ing.finish(), info)
     };
-    assert_eq!((info.format, info.kind, info.records, info.rejected_total), (Format::LoganalyticsCsv, InputKind::SignInInteractive, 2, 0), "{:?}", info.rejected);
+    assert_eq!(
+        (info.format, info.kind, info.records, info.rejected_total),
+        (Format::LoganalyticsCsv, InputKind::SignInInteractive, 2, 0),
+        "{:?}",
+        info.rejected
+    );
     let a = &ds.signins[0];
     // CreatedDateTime is the sign-in's own time; TimeGenerated is when it was stored.
     assert_eq!(a.time.to_rfc3339(), "2023-09-19T13:45:16Z");

@@ -158,7 +158,10 @@ mod tests {
         assert_eq!(parse("selection").unwrap(), Cond::Ref("selection".into()));
         assert_eq!(
             parse("selection and not 1 of filter_main_*").unwrap(),
-            Cond::And(Box::new(Cond::Ref("selection".into())), Box::new(Cond::Not(Box::new(Cond::AnyOf("filter_main_*".into())))))
+            Cond::And(
+                Box::new(Cond::Ref("selection".into())),
+                Box::new(Cond::Not(Box::new(Cond::AnyOf("filter_main_*".into()))))
+            )
         );
         assert!(matches!(parse("(a or b) and not c").unwrap(), Cond::And(..)));
         assert!(matches!(parse("a or b and c").unwrap(), Cond::Or(..)));

@@ -133,9 +133,13 @@ pub fn audit_field(field: &str) -> Result<AuditField, String> {
         "result" | "status" | "resulttype" => Result,
         "resultreason" | "resultdescription" | "failure_status_reason" => ResultReason,
         "operationtype" | "aadoperationtype" => OperationType,
-        "initiatedby" | "initiatied.by" | "initiatedby.user.userprincipalname" | "initiatedby.app.displayname" | "identity" => Initiator,
+        "initiatedby" | "initiatied.by" | "initiatedby.user.userprincipalname" | "initiatedby.app.displayname" | "identity" => {
+            Initiator
+        }
         "calleripaddress" | "ipaddress" | "initiatedby.user.ipaddress" => InitiatorIp,
-        "targetresources" | "target" | "targetusername" | "targetresources.userprincipalname" | "targetresources.displayname" => Targets,
+        "targetresources" | "target" | "targetusername" | "targetresources.userprincipalname" | "targetresources.displayname" => {
+            Targets
+        }
         "targetresources.type" => TargetTypes,
         "targetresources.modifiedproperties.displayname" => ModifiedNames,
         "targetresources.modifiedproperties.oldvalue" => ModifiedOld,
@@ -185,7 +189,12 @@ pub fn signin_values<'a>(ds: &'a Dataset, s: &SignIn, f: SignInField, out: &mut 
         UserAgent => sym(s.user_agent),
         Location => {
             sym(s.country);
-            let full = [ds.str(s.city), ds.str(s.state), ds.str(s.country)].iter().filter(|x| !x.is_empty()).copied().collect::<Vec<_>>().join(", ");
+            let full = [ds.str(s.city), ds.str(s.state), ds.str(s.country)]
+                .iter()
+                .filter(|x| !x.is_empty())
+                .copied()
+                .collect::<Vec<_>>()
+                .join(", ");
             out.push(Cow::Owned(full));
         }
         ClientApp => sym(s.client_app),

@@ -49,7 +49,9 @@ pub fn load(sources: &[(String, String)]) -> RuleSet {
     let mut set = RuleSet::default();
     for (source, text) in sources {
         match rule::parse_documents(source, text) {
-            Err(reason) => set.unmapped.push(Unmapped { source: source.clone(), id: String::new(), title: String::new(), reason }),
+            Err(reason) => {
+                set.unmapped.push(Unmapped { source: source.clone(), id: String::new(), title: String::new(), reason })
+            }
             Ok(parsed) => {
                 for p in parsed {
                     match p {
@@ -108,7 +110,11 @@ pub fn run(set: &RuleSet, ds: &Dataset) -> Vec<Finding> {
                 title: format!("Sigma: {}", rule.title),
                 severity: severity(&rule.level),
                 guide: Vec::new(),
-                summary: format!("Sigma rule \u{201c}{}\u{201d} matched {n} {what}{} of {who}", rule.title, if n == 1 { "" } else { "s" }),
+                summary: format!(
+                    "Sigma rule \u{201c}{}\u{201d} matched {n} {what}{} of {who}",
+                    rule.title,
+                    if n == 1 { "" } else { "s" }
+                ),
                 subject: (!subject.is_empty()).then_some(subject),
                 first_seen: evidence.iter().filter_map(|e| e.time).min(),
                 last_seen: evidence.iter().filter_map(|e| e.time).max(),

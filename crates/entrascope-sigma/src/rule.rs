@@ -210,7 +210,9 @@ fn parse_rule(source: &str, d: &Yaml) -> Result<Rule, Unmapped> {
 fn check_refs(c: &Cond, names: &[String]) -> Result<(), String> {
     match c {
         Cond::Ref(n) if !names.contains(n) => Err(format!("condition names `{n}`, which the detection does not define")),
-        Cond::AnyOf(p) | Cond::AllOf(p) if condition::expand(p, names).is_empty() => Err(format!("`of {p}` matches no detection")),
+        Cond::AnyOf(p) | Cond::AllOf(p) if condition::expand(p, names).is_empty() => {
+            Err(format!("`of {p}` matches no detection"))
+        }
         Cond::Not(x) => check_refs(x, names),
         Cond::And(a, b) | Cond::Or(a, b) => check_refs(a, names).and(check_refs(b, names)),
         _ => Ok(()),
@@ -264,12 +266,15 @@ fn pattern(value: &Yaml, mods: &[&str]) -> Result<Pat, String> {
         return Ok(Pat::Exists(raw.eq_ignore_ascii_case("true")));
     }
     if mods.contains(&"re") {
-        let flags: String = mods.iter().filter_map(|m| match *m {
-            "i" => Some('i'),
-            "m" => Some('m'),
-            "s" => Some('s'),
-            _ => None,
-        }).collect();
+        let flags: String = mods
+            .iter()
+            .filter_map(|m| match *m {
+                "i" => Some('i'),
+                "m" => Some('m'),
+                "s" => Some('s'),
+                _ => None,
+            })
+            .collect();
         let re = if flags.is_empty() { raw.clone() } else { format!("(?{flags}){raw}") };
         return regex_lite::Regex::new(&re).map(Pat::Re).map_err(|e| format!("invalid regular expression: {e}"));
     }
@@ -326,7 +331,8 @@ fn parse_selector(v: &Yaml, target: Target) -> Result<Selector, String> {
 impl Rule {
     /// The finding code for this rule: `SIGMA-` and the first 8 characters of its id.
     pub fn code(&self) -> String {
-        let short: String = self.id.chars().filter(|c| c.is_ascii_alphanumeric()).take(8).collect::<String>().to_ascii_uppercase();
+        let short: String =
+            self.id.chars().filter(|c| c.is_ascii_alphanumeric()).take(8).collect::<String>().to_ascii_uppercase();
         if short.is_empty() {
             "SIGMA-RULE".into()
         } else {

@@ -4,7 +4,12 @@ use super::*;
 fn bundled_rules_load_or_say_why_not() {
     let set = bundled();
     assert_eq!(set.rules.len() + set.unmapped.len(), BUNDLED.len(), "every bundled file is a rule or reported");
-    assert!(set.rules.len() >= 40, "most SigmaHQ Azure sign-in and audit rules map: {} mapped, unmapped: {:#?}", set.rules.len(), set.unmapped);
+    assert!(
+        set.rules.len() >= 40,
+        "most SigmaHQ Azure sign-in and audit rules map: {} mapped, unmapped: {:#?}",
+        set.rules.len(),
+        set.unmapped
+    );
     for u in &set.unmapped {
         assert!(!u.reason.is_empty());
     }
@@ -32,7 +37,6 @@ fn hostile_rules_are_refused_not_run() {
     let set = load(&[("field.yml".into(), field.into())]);
     assert!(set.unmapped[0].reason.contains("NoSuchField"));
 }
-
 
 #[test]
 fn mapping_covers_the_fields_sigmahq_azure_rules_use() {

@@ -3,8 +3,8 @@
 //! configuration's rules in plain words (custom rules highlighted, built-in
 //! rules folded) and one attribute's path across every rule that sets it.
 
-use yew::prelude::*;
 use web_sys::HtmlInputElement;
+use yew::prelude::*;
 
 use super::overview::FindingRow;
 use super::Ctx;
@@ -69,7 +69,8 @@ fn config(p: &ConfigProps) -> Html {
     let attr = use_state(String::new);
     let custom: Vec<&ConnectRuleView> = c.rules.iter().filter(|r| r.custom).collect();
     let builtin: Vec<&ConnectRuleView> = c.rules.iter().filter(|r| !r.custom).collect();
-    let mut targets: Vec<&str> = c.rules.iter().flat_map(|r| r.mappings.iter().map(|m| m.0.as_str())).filter(|t| !t.is_empty()).collect();
+    let mut targets: Vec<&str> =
+        c.rules.iter().flat_map(|r| r.mappings.iter().map(|m| m.0.as_str())).filter(|t| !t.is_empty()).collect();
     targets.sort_unstable_by_key(|t| t.to_lowercase());
     targets.dedup_by(|a, b| a.eq_ignore_ascii_case(b));
     let list_id = format!("attrs-{}", c.label.replace(|ch: char| !ch.is_ascii_alphanumeric(), "-"));

@@ -70,7 +70,8 @@ struct MapProps {
 fn world_map(p: &MapProps) -> Html {
     let s = &p.stats;
     let max = s.locations.iter().map(|l| l.total).max().unwrap_or(1).max(1) as f64;
-    let sum = |approximate: bool| -> u64 { s.locations.iter().filter(|l| l.approximate == approximate).map(|l| l.total as u64).sum() };
+    let sum =
+        |approximate: bool| -> u64 { s.locations.iter().filter(|l| l.approximate == approximate).map(|l| l.total as u64).sum() };
     let (exact, approx) = (sum(false), sum(true));
     let countries = s.locations.iter().filter(|l| l.approximate).count();
     // Exact places are drawn over the approximate ones.
@@ -78,7 +79,11 @@ fn world_map(p: &MapProps) -> Html {
     order.sort_by_key(|l| !l.approximate);
     let mut caption = Vec::new();
     if exact > 0 {
-        caption.push(format!("{} sign-ins at {} places from the export's coordinates", fmt_count(exact), s.locations.len() - countries));
+        caption.push(format!(
+            "{} sign-ins at {} places from the export's coordinates",
+            fmt_count(exact),
+            s.locations.len() - countries
+        ));
     }
     if approx > 0 {
         caption.push(format!(

@@ -30,7 +30,9 @@ fn block(b: &Block, base: u8) -> Html {
         }
         Block::Paragraph(content) => html! { <p>{ inlines(content) }</p> },
         Block::List { ordered: true, items } => html! { <ol>{ for items.iter().map(|i| html!{ <li>{ inlines(i) }</li> }) }</ol> },
-        Block::List { ordered: false, items } => html! { <ul>{ for items.iter().map(|i| html!{ <li>{ inlines(i) }</li> }) }</ul> },
+        Block::List { ordered: false, items } => {
+            html! { <ul>{ for items.iter().map(|i| html!{ <li>{ inlines(i) }</li> }) }</ul> }
+        }
         Block::Code(code) => html! { <pre><code>{ code }</code></pre> },
     }
 }

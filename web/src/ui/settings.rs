@@ -43,30 +43,90 @@ struct ListField {
 }
 
 const LISTS: &[ListField] = &[
-    ListField { key: "organization_domains", label: "Organization domains", help: "Your verified domains, e.g. contoso.com. Tells members from outsiders.",
-        get: |s| &s.organization_domains, set: |s, v| s.organization_domains = v },
-    ListField { key: "break_glass_accounts", label: "Break-glass accounts", help: "Emergency access accounts. Any sign-in by them is reported; they are exempt from MFA and CA gap findings.",
-        get: |s| &s.break_glass_accounts, set: |s, v| s.break_glass_accounts = v },
-    ListField { key: "privileged_accounts", label: "Privileged accounts", help: "Admins, with * wildcards (adm-*@contoso.com). Accounts added to privileged roles in the audit log count too.",
-        get: |s| &s.privileged_accounts, set: |s, v| s.privileged_accounts = v },
-    ListField { key: "approved_actors.conditional_access", label: "Approved actors: Conditional Access", help: "Who may change Conditional Access policies.",
-        get: |s| &s.approved_actors.conditional_access, set: |s, v| s.approved_actors.conditional_access = v },
-    ListField { key: "approved_actors.user_management", label: "Approved actors: user management", help: "Who may create, delete and change users (HR sync accounts, admins).",
-        get: |s| &s.approved_actors.user_management, set: |s, v| s.approved_actors.user_management = v },
-    ListField { key: "approved_actors.role_management", label: "Approved actors: role management", help: "Who may assign directory roles.",
-        get: |s| &s.approved_actors.role_management, set: |s, v| s.approved_actors.role_management = v },
-    ListField { key: "approved_actors.guest_invitations", label: "Approved actors: guest invitations", help: "Who may invite guests.",
-        get: |s| &s.approved_actors.guest_invitations, set: |s, v| s.approved_actors.guest_invitations = v },
-    ListField { key: "approved_actors.application_management", label: "Approved actors: application management", help: "Who may add applications, credentials and consents.",
-        get: |s| &s.approved_actors.application_management, set: |s, v| s.approved_actors.application_management = v },
-    ListField { key: "critical_groups", label: "Critical groups", help: "Groups whose membership changes matter (CA exclusion groups, admin groups).",
-        get: |s| &s.critical_groups, set: |s, v| s.critical_groups = v },
-    ListField { key: "trusted_networks", label: "Trusted networks", help: "Your egress ranges, IPv4 or IPv6 CIDR (203.0.113.0/24).",
-        get: |s| &s.trusted_networks, set: |s, v| s.trusted_networks = v },
-    ListField { key: "operating_countries", label: "Operating countries", help: "Two-letter codes of the countries you work from (US, GB).",
-        get: |s| &s.operating_countries, set: |s, v| s.operating_countries = v },
-    ListField { key: "sensitive_applications", label: "Sensitive applications", help: "Application ids whose sign-ins deserve more attention.",
-        get: |s| &s.sensitive_applications, set: |s, v| s.sensitive_applications = v },
+    ListField {
+        key: "organization_domains",
+        label: "Organization domains",
+        help: "Your verified domains, e.g. contoso.com. Tells members from outsiders.",
+        get: |s| &s.organization_domains,
+        set: |s, v| s.organization_domains = v,
+    },
+    ListField {
+        key: "break_glass_accounts",
+        label: "Break-glass accounts",
+        help: "Emergency access accounts. Any sign-in by them is reported; they are exempt from MFA and CA gap findings.",
+        get: |s| &s.break_glass_accounts,
+        set: |s, v| s.break_glass_accounts = v,
+    },
+    ListField {
+        key: "privileged_accounts",
+        label: "Privileged accounts",
+        help: "Admins, with * wildcards (adm-*@contoso.com). Accounts added to privileged roles in the audit log count too.",
+        get: |s| &s.privileged_accounts,
+        set: |s, v| s.privileged_accounts = v,
+    },
+    ListField {
+        key: "approved_actors.conditional_access",
+        label: "Approved actors: Conditional Access",
+        help: "Who may change Conditional Access policies.",
+        get: |s| &s.approved_actors.conditional_access,
+        set: |s, v| s.approved_actors.conditional_access = v,
+    },
+    ListField {
+        key: "approved_actors.user_management",
+        label: "Approved actors: user management",
+        help: "Who may create, delete and change users (HR sync accounts, admins).",
+        get: |s| &s.approved_actors.user_management,
+        set: |s, v| s.approved_actors.user_management = v,
+    },
+    ListField {
+        key: "approved_actors.role_management",
+        label: "Approved actors: role management",
+        help: "Who may assign directory roles.",
+        get: |s| &s.approved_actors.role_management,
+        set: |s, v| s.approved_actors.role_management = v,
+    },
+    ListField {
+        key: "approved_actors.guest_invitations",
+        label: "Approved actors: guest invitations",
+        help: "Who may invite guests.",
+        get: |s| &s.approved_actors.guest_invitations,
+        set: |s, v| s.approved_actors.guest_invitations = v,
+    },
+    ListField {
+        key: "approved_actors.application_management",
+        label: "Approved actors: application management",
+        help: "Who may add applications, credentials and consents.",
+        get: |s| &s.approved_actors.application_management,
+        set: |s, v| s.approved_actors.application_management = v,
+    },
+    ListField {
+        key: "critical_groups",
+        label: "Critical groups",
+        help: "Groups whose membership changes matter (CA exclusion groups, admin groups).",
+        get: |s| &s.critical_groups,
+        set: |s, v| s.critical_groups = v,
+    },
+    ListField {
+        key: "trusted_networks",
+        label: "Trusted networks",
+        help: "Your egress ranges, IPv4 or IPv6 CIDR (203.0.113.0/24).",
+        get: |s| &s.trusted_networks,
+        set: |s, v| s.trusted_networks = v,
+    },
+    ListField {
+        key: "operating_countries",
+        label: "Operating countries",
+        help: "Two-letter codes of the countries you work from (US, GB).",
+        get: |s| &s.operating_countries,
+        set: |s, v| s.operating_countries = v,
+    },
+    ListField {
+        key: "sensitive_applications",
+        label: "Sensitive applications",
+        help: "Application ids whose sign-ins deserve more attention.",
+        get: |s| &s.sensitive_applications,
+        set: |s, v| s.sensitive_applications = v,
+    },
 ];
 
 #[function_component(SettingsEditor)]
@@ -129,7 +189,11 @@ pub fn settings_editor(p: &SettingsProps) -> Html {
         Callback::from(move |e: Event| d.dispatch(Action::Remember(e.target_unchecked_into::<HtmlInputElement>().checked())))
     };
 
-    let text_field = |key: &'static str, label: &'static str, help: &'static str, value: String, set: fn(&mut Settings, Option<String>)| {
+    let text_field = |key: &'static str,
+                      label: &'static str,
+                      help: &'static str,
+                      value: String,
+                      set: fn(&mut Settings, Option<String>)| {
         let id = field_id(key);
         let oninput = {
             let form = form.clone();
@@ -346,4 +410,3 @@ pub fn persist(settings: &Settings, remember: bool) {
         let _ = storage.remove_item(super::SETTINGS_KEY);
     }
 }
-

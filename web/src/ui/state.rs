@@ -99,7 +99,10 @@ pub enum Action {
     Reanalyzing(Settings),
     /// The demo tenant's settings replace the user's own, which are put
     /// aside (`demo`), or the user's own settings come back (`!demo`).
-    UseSettings { settings: Settings, demo: bool },
+    UseSettings {
+        settings: Settings,
+        demo: bool,
+    },
     Cancelled,
     Clear,
     Show(View),

@@ -32,14 +32,27 @@ pub fn render_csv(r: &Report) -> String {
     out.push_str(&header.join(","));
     out.push_str("\r\n");
     for f in &r.findings {
-        let base = [f.check.clone(), f.severity.as_str().to_string(), f.title.clone(), f.summary.clone(), f.guide.join(" "), f.subject.clone().unwrap_or_default()];
+        let base = [
+            f.check.clone(),
+            f.severity.as_str().to_string(),
+            f.title.clone(),
+            f.summary.clone(),
+            f.guide.join(" "),
+            f.subject.clone().unwrap_or_default(),
+        ];
         let mut rows: Vec<Vec<String>> = Vec::new();
         for e in &f.evidence {
-            let mut row = vec![e.input.clone(), e.line.to_string(), e.id.clone(), e.time.map(|t| t.to_rfc3339()).unwrap_or_default()];
+            let mut row =
+                vec![e.input.clone(), e.line.to_string(), e.id.clone(), e.time.map(|t| t.to_rfc3339()).unwrap_or_default()];
             for col in FIELD_COLUMNS {
                 row.push(e.field_value(col).to_string());
             }
-            let other: Vec<String> = e.fields.iter().filter(|(k, _)| k != "time" && !FIELD_COLUMNS.contains(&k.as_str())).map(|(k, v)| format!("{k}={v}")).collect();
+            let other: Vec<String> = e
+                .fields
+                .iter()
+                .filter(|(k, _)| k != "time" && !FIELD_COLUMNS.contains(&k.as_str()))
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect();
             row.push(other.join("; "));
             rows.push(row);
         }

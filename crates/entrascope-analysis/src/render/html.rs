@@ -77,7 +77,12 @@ pub fn render_html(r: &Report) -> String {
                     }
                 }
             }
-            let _ = write!(h, "<details open><summary>Evidence ({} record{})</summary><table><thead><tr><th>id</th>", f.evidence.len(), if f.evidence.len() == 1 { "" } else { "s" });
+            let _ = write!(
+                h,
+                "<details open><summary>Evidence ({} record{})</summary><table><thead><tr><th>id</th>",
+                f.evidence.len(),
+                if f.evidence.len() == 1 { "" } else { "s" }
+            );
             for c in &cols {
                 let _ = write!(h, "<th>{}</th>", esc(c));
             }
@@ -85,13 +90,26 @@ pub fn render_html(r: &Report) -> String {
             for e in f.evidence.iter().take(MAX_EVIDENCE_ROWS) {
                 let _ = write!(h, "<tr><td><code>{}</code></td>", esc(&e.id));
                 for c in &cols {
-                    let _ = write!(h, "<td>{}</td>", esc(e.fields.iter().find(|(k, _)| k == c).map(|(_, v)| v.as_str()).unwrap_or("")));
+                    let _ = write!(
+                        h,
+                        "<td>{}</td>",
+                        esc(e.fields.iter().find(|(k, _)| k == c).map(|(_, v)| v.as_str()).unwrap_or(""))
+                    );
                 }
-                let _ = write!(h, "<td>{}{}</td></tr>\n", esc(&e.input), if e.line > 0 { format!(":{}", e.line) } else { String::new() });
+                let _ = write!(
+                    h,
+                    "<td>{}{}</td></tr>\n",
+                    esc(&e.input),
+                    if e.line > 0 { format!(":{}", e.line) } else { String::new() }
+                );
             }
             h.push_str("</tbody></table>");
             if f.evidence.len() > MAX_EVIDENCE_ROWS {
-                let _ = write!(h, "<p class=\"muted\">{} more records are in the JSON and CSV exports.</p>", f.evidence.len() - MAX_EVIDENCE_ROWS);
+                let _ = write!(
+                    h,
+                    "<p class=\"muted\">{} more records are in the JSON and CSV exports.</p>",
+                    f.evidence.len() - MAX_EVIDENCE_ROWS
+                );
             }
             h.push_str("</details>\n");
         }

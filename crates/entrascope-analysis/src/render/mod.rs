@@ -5,9 +5,9 @@
 //! neutralizes spreadsheet formulas (`entrascope_core::escape`).
 
 mod csv;
-mod markdown;
 mod html;
 mod json;
+mod markdown;
 mod sarif;
 mod table;
 

@@ -20,7 +20,14 @@ pub fn render_table(r: &Report) -> String {
     if !r.findings.is_empty() {
         let _ = writeln!(out, "{:<8} {:<34} {:>8}  SUMMARY", "SEVERITY", "CHECK", "RECORDS");
         for f in &r.findings {
-            let _ = writeln!(out, "{:<8} {:<34} {:>8}  {}", f.severity.as_str().to_uppercase(), cut(&f.check, 34), f.evidence.len(), cut(&f.summary, 110));
+            let _ = writeln!(
+                out,
+                "{:<8} {:<34} {:>8}  {}",
+                f.severity.as_str().to_uppercase(),
+                cut(&f.check, 34),
+                f.evidence.len(),
+                cut(&f.summary, 110)
+            );
         }
         out.push('\n');
     }

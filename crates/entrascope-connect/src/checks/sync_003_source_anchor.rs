@@ -67,7 +67,9 @@ fn anchor_rules(cfg: &Config) -> Vec<(&SyncRule, Vec<String>)> {
 pub fn run(cx: &Ctx, out: &mut Out) {
     for cfg in &cx.data.configs {
         let rules = anchor_rules(cfg);
-        let reads = |rs: &[(&SyncRule, Vec<String>)], a: &str| rs.iter().any(|(_, attrs)| attrs.iter().any(|x| x.eq_ignore_ascii_case(a)));
+        let reads = |rs: &[(&SyncRule, Vec<String>)], a: &str| {
+            rs.iter().any(|(_, attrs)| attrs.iter().any(|x| x.eq_ignore_ascii_case(a)))
+        };
         let rule_ev = |rs: &[(&SyncRule, Vec<String>)]| -> Vec<entrascope_core::Evidence> {
             rs.iter().map(|(r, attrs)| rule_evidence(cfg, r, vec![f("sourceAnchor from", attrs.join(", "))])).collect()
         };

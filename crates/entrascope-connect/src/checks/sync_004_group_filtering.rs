@@ -63,8 +63,13 @@ pub fn run(cx: &Ctx, out: &mut Out) {
             }
         }
         for r in enabled(cfg) {
-            let groups: Vec<&str> =
-                r.scope.iter().flat_map(|g| &g.conditions).filter(|c| c.operator == "ISMEMBEROF").map(|c| c.value.as_str()).collect();
+            let groups: Vec<&str> = r
+                .scope
+                .iter()
+                .flat_map(|g| &g.conditions)
+                .filter(|c| c.operator == "ISMEMBEROF")
+                .map(|c| c.value.as_str())
+                .collect();
             if !groups.is_empty() {
                 ev.push(rule_evidence(cfg, r, vec![f("ISMEMBEROF", groups.join("; "))]));
                 signals.push(format!("rule \"{}\" is scoped by group membership", r.name));
@@ -75,8 +80,12 @@ pub fn run(cx: &Ctx, out: &mut Out) {
         }
         let mode = if cfg.staging().is_none() { " (staging mode unknown: no MV.xml)" } else { "" };
         out.findings.push(
-            Finding::new(&META, format!("Production server {}{mode} uses group-based filtering: {}", cfg.label, signals.join("; ")), ev)
-                .with_subject(cfg.label.clone()),
+            Finding::new(
+                &META,
+                format!("Production server {}{mode} uses group-based filtering: {}", cfg.label, signals.join("; ")),
+                ev,
+            )
+            .with_subject(cfg.label.clone()),
         );
     }
 }

@@ -104,12 +104,18 @@ pub fn run(cx: &Ctx, out: &mut Out) {
         let names: Vec<String> = same.iter().map(|j| prod[*j].label.clone()).collect();
         let ev = same
             .iter()
-            .map(|j| setting_evidence(prod[*j], param::STAGING_MODE, vec![f("server", prod[*j].server.clone().unwrap_or_default())]))
+            .map(|j| {
+                setting_evidence(prod[*j], param::STAGING_MODE, vec![f("server", prod[*j].server.clone().unwrap_or_default())])
+            })
             .collect();
         let tenant = if key.is_empty() { "the same tenant".to_string() } else { key.replace('|', ", ") };
         out.findings.push(
-            Finding::new(&META, format!("{} servers are active (not in staging mode) for {tenant}: {}", same.len(), names.join(", ")), ev)
-                .with_subject(tenant),
+            Finding::new(
+                &META,
+                format!("{} servers are active (not in staging mode) for {tenant}: {}", same.len(), names.join(", ")),
+                ev,
+            )
+            .with_subject(tenant),
         );
     }
     if !found && !any_staging {

@@ -125,7 +125,12 @@ fn drift_evidence(d: &ConfigDiff, prod: &Config, staging: &Config) -> Vec<Eviden
         };
         let (input, line) = find(staging, &r.b_id).or_else(|| find(prod, &r.a_id)).unwrap_or((Evidence::NO_INPUT, 0));
         let id = r.b_id.clone().or_else(|| r.a_id.clone()).unwrap_or_else(|| format!("{} / {}", r.connector, r.name));
-        let base = vec![f("rule", &r.name), f("connector", &r.connector), f("direction", r.direction.as_str()), f("built-in", r.standard)];
+        let base = vec![
+            f("rule", &r.name),
+            f("connector", &r.connector),
+            f("direction", r.direction.as_str()),
+            f("built-in", r.standard),
+        ];
         match r.change {
             ChangeKind::Changed => {
                 for fc in &r.fields {
@@ -187,8 +192,12 @@ pub fn run(cx: &Ctx, out: &mut Out) {
             parts.push(format!("{} connectors", d.connectors.len()));
         }
         out.findings.push(
-            Finding::new(&META, format!("Staging server {} differs from production {}: {}", s.label, p.label, parts.join("; ")), ev)
-                .with_subject(s.label.clone()),
+            Finding::new(
+                &META,
+                format!("Staging server {} differs from production {}: {}", s.label, p.label, parts.join("; ")),
+                ev,
+            )
+            .with_subject(s.label.clone()),
         );
     }
     if !paired && configs.len() >= 2 {
@@ -196,7 +205,8 @@ pub fn run(cx: &Ctx, out: &mut Out) {
             guide: "sync-006".into(),
             status: CoverageStatus::NeedsData,
             needs: Some(
-                "a production (StagingMode = False) and a staging (StagingMode = True) configuration export of the same tenant".into(),
+                "a production (StagingMode = False) and a staging (StagingMode = True) configuration export of the same tenant"
+                    .into(),
             ),
         });
     }

@@ -56,8 +56,12 @@ pub fn run(cx: &Ctx, out: &mut Out) {
         }
         let ev = setting_evidence(cfg, param::VERSION, extra);
         out.findings.push(
-            Finding::new(&META, format!("{} runs Entra Connect {v}, out of support: {} (newest: {latest})", cfg.label, u.reason), vec![ev])
-                .with_subject(cfg.label.clone()),
+            Finding::new(
+                &META,
+                format!("{} runs Entra Connect {v}, out of support: {} (newest: {latest})", cfg.label, u.reason),
+                vec![ev],
+            )
+            .with_subject(cfg.label.clone()),
         );
     }
 }

@@ -88,8 +88,10 @@ pub fn run(cx: &Ctx, out: &mut Out) {
                 }
                 let cleanup = expr::cleanup_calls(e);
                 if cleanup > MAX_CLEANUP_CALLS {
-                    measures
-                        .push(format!("expression for {} makes {cleanup} string-cleanup calls (threshold {MAX_CLEANUP_CALLS})", m.dest));
+                    measures.push(format!(
+                        "expression for {} makes {cleanup} string-cleanup calls (threshold {MAX_CLEANUP_CALLS})",
+                        m.dest
+                    ));
                 }
             }
             if measures.is_empty() {
@@ -99,7 +101,13 @@ pub fn run(cx: &Ctx, out: &mut Out) {
             out.findings.push(
                 Finding::new(
                     &META,
-                    format!("Custom rule \"{}\" on {} is complex: {} ({})", r.name, r.connector_name, measures.join("; "), cfg.label),
+                    format!(
+                        "Custom rule \"{}\" on {} is complex: {} ({})",
+                        r.name,
+                        r.connector_name,
+                        measures.join("; "),
+                        cfg.label
+                    ),
                     vec![ev],
                 )
                 .with_subject(r.name.clone()),

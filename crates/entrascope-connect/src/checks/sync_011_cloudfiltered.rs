@@ -85,8 +85,12 @@ pub fn run(cx: &Ctx, out: &mut Out) {
             let ev = w.iter().map(|(r, m)| rule_evidence(cfg, r, vec![f("cloudFiltered", m.source_text())])).collect();
             let names: Vec<String> = rules.iter().map(|r| format!("\"{}\"", r.name)).collect();
             out.findings.push(
-                Finding::new(&META, format!("{} custom rules write cloudFiltered on {}: {}", rules.len(), cfg.label, names.join(", ")), ev)
-                    .with_subject(cfg.label.clone()),
+                Finding::new(
+                    &META,
+                    format!("{} custom rules write cloudFiltered on {}: {}", rules.len(), cfg.label, names.join(", ")),
+                    ev,
+                )
+                .with_subject(cfg.label.clone()),
             );
             continue;
         }
@@ -96,7 +100,10 @@ pub fn run(cx: &Ctx, out: &mut Out) {
                 out.findings.push(
                     Finding::new(
                         &META,
-                        format!("Custom rule \"{}\" computes cloudFiltered with a complex expression: {why} ({})", r.name, cfg.label),
+                        format!(
+                            "Custom rule \"{}\" computes cloudFiltered with a complex expression: {why} ({})",
+                            r.name, cfg.label
+                        ),
                         vec![ev],
                     )
                     .with_subject(r.name.clone()),

@@ -47,7 +47,11 @@ declare_check! {
 
 /// A DN for comparison: lowercase, no spaces around separators.
 fn norm_dn(dn: &str) -> String {
-    dn.split(',').map(|p| p.split('=').map(|x| x.trim()).collect::<Vec<_>>().join("=")).collect::<Vec<_>>().join(",").to_ascii_lowercase()
+    dn.split(',')
+        .map(|p| p.split('=').map(|x| x.trim()).collect::<Vec<_>>().join("="))
+        .collect::<Vec<_>>()
+        .join(",")
+        .to_ascii_lowercase()
 }
 
 pub fn run(cx: &Ctx, out: &mut Out) {

@@ -66,7 +66,8 @@ pub fn run(cx: &Ctx, out: &mut Out) {
             ev.push(setting_evidence(cfg, param::SYNC_SCHEDULE, Vec::new()));
         }
         if !why.is_empty() {
-            out.findings.push(Finding::new(&META, format!("On {}, {}", cfg.label, why.join("; ")), ev).with_subject(cfg.label.clone()));
+            out.findings
+                .push(Finding::new(&META, format!("On {}, {}", cfg.label, why.join("; ")), ev).with_subject(cfg.label.clone()));
         }
     }
 }

@@ -59,7 +59,8 @@ pub fn run(cx: &Ctx, out: &mut Out) {
                 let since = e.since()?;
                 let days = (cx.now.0 - since.0) / MS_PER_DAY;
                 (days > MAX_AGE_DAYS).then(|| {
-                    let mut fields = vec![f("object", &e.object), f("error", &e.error_type), f("since", ymd(since)), f("age (days)", days)];
+                    let mut fields =
+                        vec![f("object", &e.object), f("error", &e.error_type), f("since", ymd(since)), f("age (days)", days)];
                     if let Some(d) = e.date_occurred {
                         fields.push(f("last occurred", ymd(d)));
                     }

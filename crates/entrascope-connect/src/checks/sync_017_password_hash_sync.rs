@@ -63,9 +63,13 @@ pub fn run(cx: &Ctx, out: &mut Out) {
                 ev.push(connector_evidence(cfg, c, "password-hash-sync-config/enabled", "0", 0));
             }
             out.findings.push(
-                Finding::new(&META, format!("Password hash synchronization is off on {}", cfg.label), ev).with_subject(cfg.label.clone()),
+                Finding::new(&META, format!("Password hash synchronization is off on {}", cfg.label), ev)
+                    .with_subject(cfg.label.clone()),
             );
-        } else if on && !cfg.rules.is_empty() && !enabled(cfg).any(|r| r.enable_password_sync && r.direction == Direction::Inbound) {
+        } else if on
+            && !cfg.rules.is_empty()
+            && !enabled(cfg).any(|r| r.enable_password_sync && r.direction == Direction::Inbound)
+        {
             let mut ev = Vec::new();
             if global == Some(true) {
                 ev.push(setting_evidence(cfg, param::PASSWORD_HASH_SYNC, Vec::new()));

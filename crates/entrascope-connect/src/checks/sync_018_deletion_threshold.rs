@@ -49,7 +49,9 @@ pub fn run(cx: &Ctx, out: &mut Out) {
         if cfg.global.get(param::DELETION_THRESHOLD_VALUE).is_some() {
             ev.push(setting_evidence(cfg, param::DELETION_THRESHOLD_VALUE, Vec::new()));
         }
-        out.findings
-            .push(Finding::new(&META, format!("Accidental-delete protection is off on {}", cfg.label), ev).with_subject(cfg.label.clone()));
+        out.findings.push(
+            Finding::new(&META, format!("Accidental-delete protection is off on {}", cfg.label), ev)
+                .with_subject(cfg.label.clone()),
+        );
     }
 }

@@ -76,7 +76,11 @@ pub fn run(cx: &Ctx, out: &mut Out) {
         let mut evidence = Vec::new();
         let (mut added, mut removed, mut changed) = (0, 0, 0);
         for r in &d.rules {
-            let rule = new.rules.iter().find(|x| Some(&x.id) == r.b_id.as_ref()).or_else(|| old.rules.iter().find(|x| Some(&x.id) == r.a_id.as_ref()));
+            let rule = new
+                .rules
+                .iter()
+                .find(|x| Some(&x.id) == r.b_id.as_ref())
+                .or_else(|| old.rules.iter().find(|x| Some(&x.id) == r.a_id.as_ref()));
             let (input, line) = rule.map(|x| (x.origin.input, x.origin.line)).unwrap_or((Evidence::NO_INPUT, 0));
             let id = r.b_id.clone().or_else(|| r.a_id.clone()).unwrap_or_else(|| format!("{} / {}", r.connector, r.name));
             let base = vec![

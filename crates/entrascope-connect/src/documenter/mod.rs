@@ -450,7 +450,8 @@ impl State {
                     if !exists {
                         continue;
                     }
-                    let rows: Vec<&Row> = t.rows.iter().filter(|r| row_sides(r.mark).iter().any(|(s, e)| *s == target && *e)).collect();
+                    let rows: Vec<&Row> =
+                        t.rows.iter().filter(|r| row_sides(r.mark).iter().any(|(s, e)| *s == target && *e)).collect();
                     let r = rule_mut(self.side(target), conn, direction, h5, path, line);
                     match t.title.as_deref() {
                         Some("Description") => describe_rule(r, &rows, target, problems, path),
@@ -467,8 +468,12 @@ impl State {
                     let mut steps: Vec<RunStep> = Vec::new();
                     let mut last_step = String::new();
                     for r in t.rows.iter().filter(|r| row_sides(r.mark).iter().any(|(s, e)| *s == target && *e)) {
-                        let (no, step, setting, value) =
-                            (col(&r.cells, 0, target), col(&r.cells, 1, target), col(&r.cells, 2, target), col(&r.cells, 3, target));
+                        let (no, step, setting, value) = (
+                            col(&r.cells, 0, target),
+                            col(&r.cells, 1, target),
+                            col(&r.cells, 2, target),
+                            col(&r.cells, 3, target),
+                        );
                         if no != last_step {
                             steps.push(RunStep { step_type: step, subtype: String::new(), partition: String::new() });
                             last_step = no;
@@ -510,7 +515,11 @@ fn describe_rule(r: &mut SyncRule, rows: &[&Row], target: bool, problems: &mut V
             "Precedence" => {
                 r.precedence = v.trim().parse().ok();
                 if r.precedence.is_none() && !v.trim().is_empty() {
-                    problems.push(Problem::warning(path, row.line, format!("rule \"{}\": precedence {v:?} is not a number", r.name)));
+                    problems.push(Problem::warning(
+                        path,
+                        row.line,
+                        format!("rule \"{}\": precedence {v:?} is not a number", r.name),
+                    ));
                 }
             }
             "Soft Delete Expiry Interval" => r.soft_delete_expiry = v,
@@ -583,7 +592,12 @@ fn mappings(rows: &[&Row], target: bool) -> Vec<Mapping> {
             let (flow_type, source_attributes, constant, expression) = match flow.to_ascii_lowercase().as_str() {
                 "expression" => (FlowType::Expression, expression_attributes(&source), None, Some(source)),
                 "constant" => (FlowType::Constant, Vec::new(), Some(source), None),
-                _ => (FlowType::Direct, source.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect(), None, None),
+                _ => (
+                    FlowType::Direct,
+                    source.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect(),
+                    None,
+                    None,
+                ),
             };
             Mapping {
                 dest,
@@ -741,8 +755,11 @@ pub fn read_report(path: &str, bytes: &[u8]) -> Result<Parsed<DocumenterReport>,
                             let conn = heads[2].text.strip_suffix(" Connector Configuration").unwrap_or("").to_string();
                             if heads[3].text == "Synchronization Rules" {
                                 let mark = if h.class == "toc-Added" { Mark::Added } else { Mark::Deleted };
-                                let (old, new) =
-                                    if mark == Mark::Added { (String::new(), h.text.clone()) } else { (h.text.clone(), String::new()) };
+                                let (old, new) = if mark == Mark::Added {
+                                    (String::new(), h.text.clone())
+                                } else {
+                                    (h.text.clone(), String::new())
+                                };
                                 st.changes.push(MarkedChange {
                                     section: format!("{} > Synchronization Rules > {}", heads[2].text, heads[4].text),
                                     table: "rule".into(),
@@ -820,7 +837,11 @@ pub fn read_report(path: &str, bytes: &[u8]) -> Result<Parsed<DocumenterReport>,
         }
     }
     if !seen_h1 || (st.target.rules.is_empty() && st.target.global.values.is_empty() && st.reference.rules.is_empty()) {
-        return Err(Problem::error(path, 0, "no Configuration Documenter sections found (Global Settings, connectors, sync rules)"));
+        return Err(Problem::error(
+            path,
+            0,
+            "no Configuration Documenter sections found (Global Settings, connectors, sync rules)",
+        ));
     }
     if table.is_some() {
         problems.push(Problem::warning(path, lines.line_at(text.len()), "the report ends inside a table (truncated?)"));
@@ -832,7 +853,8 @@ pub fn read_report(path: &str, bytes: &[u8]) -> Result<Parsed<DocumenterReport>,
     let tool_version = after("Documenter Version:", 1);
     let report_date = after("Report Date:", 1);
     for (label, target) in [("Target / Pilot Config", true), ("Reference / Production Config", false)] {
-        let version = after(label, 1).map(|v| v.trim_end_matches(':').trim().trim_start_matches('(').trim_end_matches(')').to_string());
+        let version =
+            after(label, 1).map(|v| v.trim_end_matches(':').trim().trim_start_matches('(').trim_end_matches(')').to_string());
         let name = after(label, 2);
         let cfg = st.side(target);
         if let Some(n) = name.filter(|n| !n.is_empty()) {
@@ -855,7 +877,13 @@ pub fn read_report(path: &str, bytes: &[u8]) -> Result<Parsed<DocumenterReport>,
     if st.target.label == st.reference.label {
         st.reference.label.push_str(" (reference)");
     }
-    let report =
-        DocumenterReport { path: norm, tool_version, report_date, target: st.target, reference: st.reference, changes: st.changes };
+    let report = DocumenterReport {
+        path: norm,
+        tool_version,
+        report_date,
+        target: st.target,
+        reference: st.reference,
+        changes: st.changes,
+    };
     Ok(Parsed { value: report, problems })
 }

@@ -157,7 +157,8 @@ pub fn rule_xml(r: &RuleSpec) -> String {
         s.push_str("    </conditions>\n  </synchronizationCriteria>\n");
         s
     };
-    let tag = if r.tag.is_empty() { "  <immutable-tag />".to_string() } else { format!("  <immutable-tag>{}</immutable-tag>", r.tag) };
+    let tag =
+        if r.tag.is_empty() { "  <immutable-tag />".to_string() } else { format!("  <immutable-tag>{}</immutable-tag>", r.tag) };
     format!(
         "<synchronizationRule>\n  <id>{{{guid}}}</id>\n  <internal-id>{{{guid}}}</internal-id>\n  <version>1</version>\n  <name>{name}</name>\n  <description />\n{tag}\n  <direction>{dir}</direction>\n  <disabled>{dis}</disabled>\n  <connector>{conn}</connector>\n  <sourceObjectType>{src_type}</sourceObjectType>\n  <targetObjectType>{dst_type}</targetObjectType>\n  <linkType>Join</linkType>\n  <precedence>{prec}</precedence>\n  <precedence-after>{{00000000-0000-0000-0000-000000000000}}</precedence-after>\n  <precedence-before>{{{before}}}</precedence-before>\n  <softDeleteExpiryInterval>00:00:00</softDeleteExpiryInterval>\n  <EnablePasswordSync>false</EnablePasswordSync>\n  <attribute-mappings>\n{m}  </attribute-mappings>\n  <relationshipCriteria />\n{scope}</synchronizationRule>",
         guid = r.guid,

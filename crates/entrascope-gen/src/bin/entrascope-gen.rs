@@ -28,11 +28,7 @@ struct DirSink {
 impl DirSink {
     fn new(dir: &Path) -> io::Result<DirSink> {
         fs::create_dir_all(dir)?;
-        Ok(DirSink {
-            dir: dir.to_path_buf(),
-            current: None,
-            files: Vec::new(),
-        })
+        Ok(DirSink { dir: dir.to_path_buf(), current: None, files: Vec::new() })
     }
 
     fn finish(&mut self) -> io::Result<()> {
@@ -100,11 +96,7 @@ impl Args {
 
     fn number<T: std::str::FromStr>(&mut self, flag: &str) -> Result<Option<T>, String> {
         match self.value(flag)? {
-            Some(v) => v
-                .replace('_', "")
-                .parse()
-                .map(Some)
-                .map_err(|_| format!("{flag}: `{v}` is not a number")),
+            Some(v) => v.replace('_', "").parse().map(Some).map_err(|_| format!("{flag}: `{v}` is not a number")),
             None => Ok(None),
         }
     }
@@ -164,21 +156,14 @@ fn parse_formats(list: &str) -> Result<Vec<Format>, String> {
         return Ok(Format::ALL.to_vec());
     }
     list.split(',')
-        .map(|s| {
-            Format::parse(s)
-                .ok_or_else(|| format!("unknown format `{s}` (see `entrascope-gen formats`)"))
-        })
+        .map(|s| Format::parse(s).ok_or_else(|| format!("unknown format `{s}` (see `entrascope-gen formats`)")))
         .collect()
 }
 
 fn tenant(mut args: Args, demo: bool) -> Result<(), String> {
     let out = PathBuf::from(args.value("--out")?.ok_or("--out DIR is required")?);
     let seed = args.number("--seed")?.unwrap_or(1);
-    let mut cfg = if demo {
-        TenantConfig::demo(seed)
-    } else {
-        TenantConfig::standard(seed)
-    };
+    let mut cfg = if demo { TenantConfig::demo(seed) } else { TenantConfig::standard(seed) };
     if let Some(d) = args.number("--days")? {
         cfg.days = d;
     }
@@ -189,15 +174,12 @@ fn tenant(mut args: Args, demo: bool) -> Result<(), String> {
         cfg.guests = g;
     }
     if let Some(end) = args.value("--end")? {
-        cfg.end = Timestamp::parse(&format!("{end}T00:00:00Z"))
-            .ok_or_else(|| format!("--end: `{end}` is not YYYY-MM-DD"))?;
+        cfg.end = Timestamp::parse(&format!("{end}T00:00:00Z")).ok_or_else(|| format!("--end: `{end}` is not YYYY-MM-DD"))?;
     }
     if args.flag("--no-incidents") {
         cfg.incidents = false;
     }
-    let formats =
-        args.value("--formats")?
-            .unwrap_or_else(|| if demo { "bundle".into() } else { "all".into() });
+    let formats = args.value("--formats")?.unwrap_or_else(|| if demo { "bundle".into() } else { "all".into() });
     args.done()?;
 
     let t0 = Instant::now();
@@ -222,17 +204,10 @@ fn tenant(mut args: Args, demo: bool) -> Result<(), String> {
         let t1 = Instant::now();
         let dir = out.join(format.name());
         let mut sink = DirSink::new(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-        write_format(format, &g.logs, &g.ctx, &mut sink)
-            .map_err(|e| format!("{}: {e}", dir.display()))?;
+        write_format(format, &g.logs, &g.ctx, &mut sink).map_err(|e| format!("{}: {e}", dir.display()))?;
         sink.finish().map_err(|e| e.to_string())?;
         let bytes: u64 = sink.files.iter().map(|f| f.1).sum();
-        eprintln!(
-            "{:<20} {:>6} files {:>12} bytes  {:.2} s",
-            format.name(),
-            sink.files.len(),
-            bytes,
-            t1.elapsed().as_secs_f64()
-        );
+        eprintln!("{:<20} {:>6} files {:>12} bytes  {:.2} s", format.name(), sink.files.len(), bytes, t1.elapsed().as_secs_f64());
     }
     Ok(())
 }
@@ -260,21 +235,12 @@ fn run_bench(mut args: Args) -> Result<(), String> {
     args.done()?;
     let t0 = Instant::now();
     let mut sink = DirSink::new(&out).map_err(|e| format!("{}: {e}", out.display()))?;
-    let cfg = bench::BenchConfig {
-        seed,
-        signins,
-        audits,
-        incidents,
-        ..bench::BenchConfig::default()
-    };
+    let cfg = bench::BenchConfig { seed, signins, audits, incidents, ..bench::BenchConfig::default() };
     bench::write_bench(&cfg, &mut sink).map_err(|e| e.to_string())?;
     sink.finish().map_err(|e| e.to_string())?;
     let secs = t0.elapsed().as_secs_f64();
     let bytes: u64 = sink.files.iter().map(|f| f.1).sum();
     report(&sink);
-    eprintln!(
-        "{signins} sign-ins + {audits} audit rows in {secs:.2} s ({:.0} MB/s)",
-        bytes as f64 / 1e6 / secs
-    );
+    eprintln!("{signins} sign-ins + {audits} audit rows in {secs:.2} s ({:.0} MB/s)", bytes as f64 / 1e6 / secs);
     Ok(())
 }

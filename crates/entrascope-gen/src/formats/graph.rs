@@ -7,10 +7,7 @@ use crate::text::{iso_7_z, iso_z, Node, Style};
 
 use super::RecordWriter;
 
-fn time_node(
-    f: fn(&mut String, entrascope_core::Timestamp),
-    t: entrascope_core::Timestamp,
-) -> Node {
+fn time_node(f: fn(&mut String, entrascope_core::Timestamp), t: entrascope_core::Timestamp) -> Node {
     let mut s = String::with_capacity(28);
     f(&mut s, t);
     Node::Str(s)
@@ -30,19 +27,10 @@ fn step_node(s: &AuthStep) -> Node {
     Node::Obj(vec![
         ("authenticationStepDateTime", time_node(iso_z, s.time)),
         ("authenticationMethod", Node::str_or_null(&s.method)),
-        (
-            "authenticationMethodDetail",
-            Node::str_or_null(&s.method_detail),
-        ),
+        ("authenticationMethodDetail", Node::str_or_null(&s.method_detail)),
         ("succeeded", Node::Bool(s.succeeded)),
-        (
-            "authenticationStepResultDetail",
-            Node::str_or_null(&s.result_detail),
-        ),
-        (
-            "authenticationStepRequirement",
-            Node::str_or_null(&s.requirement),
-        ),
+        ("authenticationStepResultDetail", Node::str_or_null(&s.result_detail)),
+        ("authenticationStepRequirement", Node::str_or_null(&s.requirement)),
     ])
 }
 
@@ -91,10 +79,7 @@ pub fn mfa_node(ev: &SignInEvent) -> Node {
     if ev.mfa_method.is_empty() && ev.mfa_detail.is_empty() {
         return Node::Null;
     }
-    Node::Obj(vec![
-        ("authMethod", Node::str_or_null(&ev.mfa_method)),
-        ("authDetail", Node::str_or_null(&ev.mfa_detail)),
-    ])
+    Node::Obj(vec![("authMethod", Node::str_or_null(&ev.mfa_method)), ("authDetail", Node::str_or_null(&ev.mfa_detail))])
 }
 
 pub fn ca_policies_node(ev: &SignInEvent) -> Node {
@@ -135,29 +120,17 @@ pub fn signin_node(ev: &SignInEvent) -> Node {
         ("appId", Node::str(&ev.app_id)),
         ("appDisplayName", Node::str_or_null(&ev.app_name)),
         ("ipAddress", Node::str(&ev.ip)),
-        (
-            "ipAddressFromResourceProvider",
-            Node::str_or_null(&ev.ip_seen_by_resource),
-        ),
+        ("ipAddressFromResourceProvider", Node::str_or_null(&ev.ip_seen_by_resource)),
         ("clientAppUsed", Node::str_or_null(&ev.client_app)),
         ("userAgent", Node::str_or_null(&ev.user_agent)),
         ("correlationId", Node::str(&ev.correlation_id)),
         ("conditionalAccessStatus", Node::str(&ev.ca_status)),
         ("originalRequestId", Node::str("")),
-        (
-            "isInteractive",
-            Node::Bool(ev.kind == SignInKind::Interactive),
-        ),
+        ("isInteractive", Node::Bool(ev.kind == SignInKind::Interactive)),
         ("tokenIssuerName", Node::str(&ev.token_issuer_name)),
         ("tokenIssuerType", Node::str(&ev.token_issuer_type)),
-        (
-            "clientCredentialType",
-            Node::str(&ev.client_credential_type),
-        ),
-        (
-            "processingTimeInMilliseconds",
-            Node::Int(ev.latency_ms as i64),
-        ),
+        ("clientCredentialType", Node::str(&ev.client_credential_type)),
+        ("processingTimeInMilliseconds", Node::Int(ev.latency_ms as i64)),
         ("riskDetail", Node::str(&ev.risk_detail)),
         ("riskLevelAggregated", Node::str(&ev.risk_level_aggregated)),
         ("riskLevelDuringSignIn", Node::str(&ev.risk_level_during)),
@@ -166,56 +139,24 @@ pub fn signin_node(ev: &SignInEvent) -> Node {
         ("riskEventTypes_v2", Node::strs(&ev.risk_event_types)),
         ("resourceDisplayName", Node::str_or_null(&ev.resource_name)),
         ("resourceId", Node::str_or_null(&ev.resource_id)),
-        (
-            "resourceTenantId",
-            Node::str_or_null(&ev.resource_tenant_id),
-        ),
+        ("resourceTenantId", Node::str_or_null(&ev.resource_tenant_id)),
         ("homeTenantId", Node::str_or_null(&ev.home_tenant_id)),
         ("homeTenantName", Node::str(&ev.home_tenant_name)),
         ("authenticationMethodsUsed", Node::Arr(vec![])),
         ("authenticationRequirement", Node::str(&ev.auth_requirement)),
         ("signInIdentifier", Node::str(&ev.sign_in_identifier)),
-        (
-            "signInIdentifierType",
-            if ev.sign_in_identifier.is_empty() {
-                Node::Null
-            } else {
-                Node::str("userPrincipalName")
-            },
-        ),
-        (
-            "servicePrincipalName",
-            Node::str_or_null(&ev.service_principal_name),
-        ),
-        (
-            "signInEventTypes",
-            Node::Arr(vec![Node::str(ev.kind.event_type())]),
-        ),
+        ("signInIdentifierType", if ev.sign_in_identifier.is_empty() { Node::Null } else { Node::str("userPrincipalName") }),
+        ("servicePrincipalName", Node::str_or_null(&ev.service_principal_name)),
+        ("signInEventTypes", Node::Arr(vec![Node::str(ev.kind.event_type())])),
         ("servicePrincipalId", Node::str(&ev.service_principal_id)),
         ("federatedCredentialId", Node::Null),
-        (
-            "userType",
-            if user {
-                Node::str(&ev.user_type)
-            } else {
-                Node::Null
-            },
-        ),
+        ("userType", if user { Node::str(&ev.user_type) } else { Node::Null }),
         ("flaggedForReview", Node::Bool(ev.flagged_for_review)),
         ("isTenantRestricted", Node::Bool(false)),
         ("autonomousSystemNumber", asn_node(ev.asn)),
-        (
-            "crossTenantAccessType",
-            Node::str(&ev.cross_tenant_access_type),
-        ),
-        (
-            "servicePrincipalCredentialKeyId",
-            Node::str_or_null(&ev.credential_key_id),
-        ),
-        (
-            "servicePrincipalCredentialThumbprint",
-            Node::str(&ev.credential_thumbprint),
-        ),
+        ("crossTenantAccessType", Node::str(&ev.cross_tenant_access_type)),
+        ("servicePrincipalCredentialKeyId", Node::str_or_null(&ev.credential_key_id)),
+        ("servicePrincipalCredentialThumbprint", Node::str(&ev.credential_thumbprint)),
         ("uniqueTokenIdentifier", Node::str(&ev.unique_token_id)),
         ("incomingTokenType", Node::str(&ev.incoming_token_type)),
         ("authenticationProtocol", Node::str(&ev.protocol)),
@@ -225,14 +166,8 @@ pub fn signin_node(ev: &SignInEvent) -> Node {
         ("isThroughGlobalSecureAccess", Node::Bool(false)),
         ("globalSecureAccessIpAddress", Node::str("")),
         ("sessionId", Node::str(&ev.session_id)),
-        (
-            "appOwnerTenantId",
-            Node::str_or_null(&ev.app_owner_tenant_id),
-        ),
-        (
-            "resourceOwnerTenantId",
-            Node::str_or_null(&ev.resource_owner_tenant_id),
-        ),
+        ("appOwnerTenantId", Node::str_or_null(&ev.app_owner_tenant_id)),
+        ("resourceOwnerTenantId", Node::str_or_null(&ev.resource_owner_tenant_id)),
         ("mfaDetail", mfa_node(ev)),
         ("status", status_node(ev)),
         ("deviceDetail", device_node(ev)),
@@ -249,10 +184,7 @@ pub fn signin_node(ev: &SignInEvent) -> Node {
             "managedServiceIdentity",
             Node::Obj(vec![
                 ("msiType", Node::str(&ev.msi_type)),
-                (
-                    "associatedResourceId",
-                    Node::str_or_null(&ev.associated_resource_id),
-                ),
+                ("associatedResourceId", Node::str_or_null(&ev.associated_resource_id)),
                 ("federatedTokenId", Node::Null),
                 ("federatedTokenIssuer", Node::Null),
             ]),
@@ -262,12 +194,7 @@ pub fn signin_node(ev: &SignInEvent) -> Node {
 
 pub fn initiator_node(i: &Initiator) -> Node {
     match i {
-        Initiator::User {
-            id,
-            upn,
-            display,
-            ip,
-        } => Node::Obj(vec![
+        Initiator::User { id, upn, display, ip } => Node::Obj(vec![
             ("app", Node::Null),
             (
                 "user",
@@ -282,12 +209,7 @@ pub fn initiator_node(i: &Initiator) -> Node {
                 ]),
             ),
         ]),
-        Initiator::App {
-            app_id,
-            display,
-            sp_id,
-            sp_name,
-        } => Node::Obj(vec![
+        Initiator::App { app_id, display, sp_id, sp_name } => Node::Obj(vec![
             (
                 "app",
                 Node::Obj(vec![
@@ -335,12 +257,7 @@ pub fn targets_node(a: &AuditEvent) -> Node {
 }
 
 pub fn details_node(a: &AuditEvent) -> Node {
-    Node::Arr(
-        a.additional_details
-            .iter()
-            .map(|(k, v)| Node::Obj(vec![("key", Node::str(k)), ("value", Node::str(v))]))
-            .collect(),
-    )
+    Node::Arr(a.additional_details.iter().map(|(k, v)| Node::Obj(vec![("key", Node::str(k)), ("value", Node::str(v))])).collect())
 }
 
 /// A Graph v1.0 `directoryAudit` object.
@@ -430,8 +347,7 @@ impl GraphPages {
     pub fn audits(total: usize) -> GraphPages {
         GraphPages {
             context: "https://graph.microsoft.com/v1.0/$metadata#auditLogs/directoryAudits",
-            next_base:
-                "https://graph.microsoft.com/v1.0/auditLogs/directoryAudits?$top=1000&$skiptoken=",
+            next_base: "https://graph.microsoft.com/v1.0/auditLogs/directoryAudits?$top=1000&$skiptoken=",
             total,
             n: 0,
             page: 0,
@@ -447,12 +363,7 @@ impl GraphPages {
             // Real skip tokens are opaque; this one is deterministic.
             crate::text::json_str(
                 out,
-                &format!(
-                    "{}{:032x}_{}",
-                    self.next_base,
-                    self.total as u128 * 7919 + self.page as u128,
-                    self.page
-                ),
+                &format!("{}{:032x}_{}", self.next_base, self.total as u128 * 7919 + self.page as u128, self.page),
             );
         }
         out.push_str(",\"value\":[");
@@ -502,12 +413,7 @@ pub struct ExtractorSuite {
 
 impl ExtractorSuite {
     pub fn new(total: usize) -> ExtractorSuite {
-        ExtractorSuite {
-            total,
-            n: 0,
-            in_page: 0,
-            page_len: 0,
-        }
+        ExtractorSuite { total, n: 0, in_page: 0, page_len: 0 }
     }
 }
 
@@ -538,11 +444,7 @@ impl<T: GraphObject> RecordWriter<T> for ExtractorSuite {
         self.n += 1;
         self.in_page += 1;
         if self.in_page == self.page_len {
-            out.push_str(if self.page_len > 1 {
-                "\r\n]\r\n"
-            } else {
-                "\r\n"
-            });
+            out.push_str(if self.page_len > 1 { "\r\n]\r\n" } else { "\r\n" });
             self.in_page = 0;
         }
     }

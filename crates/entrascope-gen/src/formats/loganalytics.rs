@@ -20,8 +20,7 @@ use crate::model::{AuditEvent, Initiator, SignInEvent, SignInKind};
 use crate::text::{csv_minimal, iso_millis_z, json_str, la_locale, Node};
 
 use super::graph::{
-    ca_policies_node, details_node, device_node, location_node, mfa_node, network_node,
-    status_node, steps_node, targets_node,
+    ca_policies_node, details_node, device_node, location_node, mfa_node, network_node, status_node, steps_node, targets_node,
 };
 use super::{ExportContext, RecordWriter};
 
@@ -125,10 +124,7 @@ fn user_value(col: &str, ev: &SignInEvent, ctx: &ExportContext) -> V {
         "TenantId" => s(&ctx.workspace_id),
         "SourceSystem" => s("Azure AD"),
         "TimeGenerated" | "CreatedDateTime" => V::Time(ev.time),
-        "ResourceId" => V::Str(format!(
-            "/tenants/{}/providers/Microsoft.aadiam",
-            ctx.tenant_id
-        )),
+        "ResourceId" => V::Str(format!("/tenants/{}/providers/Microsoft.aadiam", ctx.tenant_id)),
         "OperationName" => s("Sign-in activity"),
         "OperationVersion" => s("1.0"),
         "Category" => s(ev.kind.diagnostic_category()),
@@ -138,11 +134,7 @@ fn user_value(col: &str, ev: &SignInEvent, ctx: &ExportContext) -> V {
         "DurationMs" => V::Int(0),
         "CorrelationId" => s(&ev.correlation_id),
         "Resource" | "ResourceGroup" | "ResourceProvider" => s("Microsoft.aadiam"),
-        "Identity" => s(if ev.kind.is_user() {
-            &ev.user_display
-        } else {
-            &ev.service_principal_name
-        }),
+        "Identity" => s(if ev.kind.is_user() { &ev.user_display } else { &ev.service_principal_name }),
         "Level" => s("4"),
         "Location" => s(&ev.country),
         "AlternateSignInName" | "SignInIdentifier" => s(&ev.sign_in_identifier),
@@ -194,19 +186,11 @@ fn user_value(col: &str, ev: &SignInEvent, ctx: &ExportContext) -> V {
         "UserType" => s(crate::formats::portal_csv::display(&ev.user_type)),
         "FlaggedForReview" => V::Bool(ev.flagged_for_review),
         "IPAddressFromResourceProvider" => s(&ev.ip_seen_by_resource),
-        "SignInIdentifierType" => s(if ev.sign_in_identifier.is_empty() {
-            ""
-        } else {
-            "userPrincipalName"
-        }),
+        "SignInIdentifierType" => s(if ev.sign_in_identifier.is_empty() { "" } else { "userPrincipalName" }),
         "ResourceTenantId" => s(&ev.resource_tenant_id),
         "HomeTenantId" => s(&ev.home_tenant_id),
         "UniqueTokenIdentifier" => s(&ev.unique_token_id),
-        "AutonomousSystemNumber" => V::Str(if ev.asn == 0 {
-            String::new()
-        } else {
-            ev.asn.to_string()
-        }),
+        "AutonomousSystemNumber" => V::Str(if ev.asn == 0 { String::new() } else { ev.asn.to_string() }),
         "AuthenticationProtocol" => s(&ev.protocol),
         "CrossTenantAccessType" => s(&ev.cross_tenant_access_type),
         "RiskLevel" => s(""),
@@ -294,12 +278,7 @@ pub const AUDIT_COLUMNS: &[&str] = &[
 /// `InitiatedBy` as Log Analytics stores it: only the present actor, with `roles`.
 fn la_initiator(i: &Initiator) -> Node {
     match i {
-        Initiator::User {
-            id,
-            upn,
-            display,
-            ip,
-        } => Node::Obj(vec![(
+        Initiator::User { id, upn, display, ip } => Node::Obj(vec![(
             "user",
             Node::Obj(vec![
                 ("id", Node::str(id)),
@@ -309,12 +288,7 @@ fn la_initiator(i: &Initiator) -> Node {
                 ("roles", Node::Arr(vec![])),
             ]),
         )]),
-        Initiator::App {
-            app_id,
-            display,
-            sp_id,
-            sp_name,
-        } => Node::Obj(vec![(
+        Initiator::App { app_id, display, sp_id, sp_name } => Node::Obj(vec![(
             "app",
             Node::Obj(vec![
                 ("appId", Node::str_or_null(app_id)),
@@ -331,10 +305,7 @@ fn audit_value(col: &str, a: &AuditEvent, ctx: &ExportContext) -> V {
         "TenantId" => s(&ctx.workspace_id),
         "SourceSystem" => s("Azure AD"),
         "TimeGenerated" | "ActivityDateTime" => V::Time(a.time),
-        "ResourceId" => V::Str(format!(
-            "/tenants/{}/providers/Microsoft.aadiam",
-            ctx.tenant_id
-        )),
+        "ResourceId" => V::Str(format!("/tenants/{}/providers/Microsoft.aadiam", ctx.tenant_id)),
         "OperationName" | "ActivityDisplayName" => s(&a.activity),
         "OperationVersion" => s("1.0"),
         "Category" => s(&a.category),
@@ -361,10 +332,7 @@ fn audit_value(col: &str, a: &AuditEvent, ctx: &ExportContext) -> V {
 }
 
 fn is_datetime(col: &str) -> bool {
-    matches!(
-        col,
-        "TimeGenerated" | "CreatedDateTime" | "ActivityDateTime"
-    )
+    matches!(col, "TimeGenerated" | "CreatedDateTime" | "ActivityDateTime")
 }
 
 /// Columns for a table.
@@ -442,9 +410,7 @@ pub struct LaSignInJson {
 
 impl RecordWriter<SignInEvent> for LaSignInJson {
     fn record(&mut self, ev: &SignInEvent, out: &mut String) {
-        json_row(out, columns_for(Some(self.kind)), |c| {
-            user_value(c, ev, &self.ctx)
-        });
+        json_row(out, columns_for(Some(self.kind)), |c| user_value(c, ev, &self.ctx));
     }
 }
 
@@ -462,9 +428,7 @@ impl RecordWriter<SignInEvent> for LaSignInCsv {
     }
 
     fn record(&mut self, ev: &SignInEvent, out: &mut String) {
-        csv_row(out, columns_for(Some(self.kind)), |c| {
-            user_value(c, ev, &self.ctx)
-        });
+        csv_row(out, columns_for(Some(self.kind)), |c| user_value(c, ev, &self.ctx));
     }
 }
 

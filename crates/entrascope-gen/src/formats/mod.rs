@@ -41,10 +41,7 @@ pub struct MemorySink {
 
 impl MemorySink {
     pub fn get(&self, name: &str) -> Option<&[u8]> {
-        self.files
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, b)| b.as_slice())
+        self.files.iter().find(|(n, _)| n == name).map(|(_, b)| b.as_slice())
     }
 
     pub fn total_bytes(&self) -> usize {
@@ -92,10 +89,7 @@ pub fn write_records<'a, T: 'a, W: RecordWriter<T> + ?Sized>(
 }
 
 /// Renders a whole file into a `String` (small outputs, tests).
-pub fn render<'a, T: 'a, W: RecordWriter<T> + ?Sized>(
-    writer: &mut W,
-    records: impl IntoIterator<Item = &'a T>,
-) -> String {
+pub fn render<'a, T: 'a, W: RecordWriter<T> + ?Sized>(writer: &mut W, records: impl IntoIterator<Item = &'a T>) -> String {
     let mut buf = String::new();
     writer.begin(&mut buf);
     for rec in records {
@@ -200,10 +194,7 @@ impl Format {
     }
 
     pub fn is_portal_csv(self) -> bool {
-        matches!(
-            self,
-            Format::PortalCsv | Format::PortalCsv2024_11 | Format::PortalCsv2024_10
-        )
+        matches!(self, Format::PortalCsv | Format::PortalCsv2024_11 | Format::PortalCsv2024_10)
     }
 
     /// Whether sign-ins in this format carry the risk fields
@@ -221,10 +212,7 @@ impl Format {
     /// Whether the format keeps a sign-in's session id. The October 2024
     /// portal header and the Log Analytics tables do not.
     pub fn carries_session_id(self) -> bool {
-        !matches!(
-            self,
-            Format::PortalCsv2024_10 | Format::LogAnalyticsJson | Format::LogAnalyticsCsv
-        )
+        !matches!(self, Format::PortalCsv2024_10 | Format::LogAnalyticsJson | Format::LogAnalyticsCsv)
     }
 }
 
@@ -238,10 +226,7 @@ pub struct Logs {
 
 impl Logs {
     /// Sign-ins of one kind, oldest first.
-    pub fn of_kind(
-        &self,
-        kind: SignInKind,
-    ) -> impl DoubleEndedIterator<Item = &SignInEvent> + Clone {
+    pub fn of_kind(&self, kind: SignInKind) -> impl DoubleEndedIterator<Item = &SignInEvent> + Clone {
         self.signins.iter().filter(move |s| s.kind == kind)
     }
 
@@ -263,12 +248,7 @@ fn portal_layout(format: Format, kind: SignInKind) -> portal_csv::SignInLayout {
 
 /// Writes every file of `format` for `logs` into `sink`. File names are
 /// relative (no directory); sign-in files come first, then audit files.
-pub fn write_format(
-    format: Format,
-    logs: &Logs,
-    ctx: &ExportContext,
-    sink: &mut dyn FileSink,
-) -> io::Result<()> {
+pub fn write_format(format: Format, logs: &Logs, ctx: &ExportContext, sink: &mut dyn FileSink) -> io::Result<()> {
     let range = ctx.range();
     let stamp = ctx.stamp();
     for kind in SignInKind::ALL {
@@ -278,24 +258,15 @@ pub fn write_format(
         let prefix = kind.portal_prefix();
         // Tools that write one value per line (or append per page) create no
         // file when there is nothing to write.
-        let line_based = matches!(
-            format,
-            Format::ExtractorSuite
-                | Format::Ndjson
-                | Format::LogAnalyticsJson
-                | Format::AzureMonitorLines
-        );
+        let line_based =
+            matches!(format, Format::ExtractorSuite | Format::Ndjson | Format::LogAnalyticsJson | Format::AzureMonitorLines);
         if count == 0 && line_based {
             continue;
         }
         match format {
             Format::PortalCsv | Format::PortalCsv2024_11 | Format::PortalCsv2024_10 => {
                 sink.create(&format!("{prefix}_{range}.csv"))?;
-                write_records(
-                    &mut portal_csv::PortalSignInCsv::new(portal_layout(format, kind)),
-                    newest_first.clone(),
-                    sink,
-                )?;
+                write_records(&mut portal_csv::PortalSignInCsv::new(portal_layout(format, kind)), newest_first.clone(), sink)?;
                 if kind == SignInKind::Interactive {
                     sink.create(&format!("{prefix}_AuthDetails_{range}.csv"))?;
                     write_records(&mut portal_csv::PortalAuthDetailsCsv, newest_first, sink)?;
@@ -314,49 +285,24 @@ pub fn write_format(
                 write_records(&mut graph::ExtractorSuite::new(count), newest_first, sink)?;
             }
             Format::Ndjson => {
-                sink.create(&format!(
-                    "{stamp}-{}-SignInLogs-SOF-ELK.json",
-                    kind.event_type()
-                ))?;
+                sink.create(&format!("{stamp}-{}-SignInLogs-SOF-ELK.json", kind.event_type()))?;
                 write_records(&mut graph::Ndjson, newest_first, sink)?;
             }
             Format::LogAnalyticsJson => {
                 sink.create(&format!("{}.json", kind.la_table()))?;
-                write_records(
-                    &mut loganalytics::LaSignInJson {
-                        ctx: ctx.clone(),
-                        kind,
-                    },
-                    newest_first,
-                    sink,
-                )?;
+                write_records(&mut loganalytics::LaSignInJson { ctx: ctx.clone(), kind }, newest_first, sink)?;
             }
             Format::LogAnalyticsCsv => {
                 sink.create(&format!("{}.csv", kind.la_table()))?;
-                write_records(
-                    &mut loganalytics::LaSignInCsv {
-                        ctx: ctx.clone(),
-                        kind,
-                    },
-                    newest_first,
-                    sink,
-                )?;
+                write_records(&mut loganalytics::LaSignInCsv { ctx: ctx.clone(), kind }, newest_first, sink)?;
             }
             Format::AzureMonitor => {
                 sink.create(&format!("{}.json", kind.diagnostic_category()))?;
-                write_records(
-                    &mut monitor::MonitorRecords::new(ctx.clone()),
-                    oldest_first,
-                    sink,
-                )?;
+                write_records(&mut monitor::MonitorRecords::new(ctx.clone()), oldest_first, sink)?;
             }
             Format::AzureMonitorLines => {
                 sink.create(&format!("{}-PT1H.json", kind.diagnostic_category()))?;
-                write_records(
-                    &mut monitor::MonitorLines { ctx: ctx.clone() },
-                    oldest_first,
-                    sink,
-                )?;
+                write_records(&mut monitor::MonitorLines { ctx: ctx.clone() }, oldest_first, sink)?;
             }
         }
     }
@@ -373,19 +319,11 @@ pub fn write_format(
         }
         Format::GraphJson => {
             sink.create("directoryAudits.json")?;
-            write_records(
-                &mut graph::GraphPages::audits(logs.audits.len()),
-                newest_first,
-                sink,
-            )
+            write_records(&mut graph::GraphPages::audits(logs.audits.len()), newest_first, sink)
         }
         Format::ExtractorSuite => {
             sink.create(&format!("{stamp}-AuditLogs.json"))?;
-            write_records(
-                &mut graph::ExtractorSuite::new(logs.audits.len()),
-                newest_first,
-                sink,
-            )
+            write_records(&mut graph::ExtractorSuite::new(logs.audits.len()), newest_first, sink)
         }
         Format::Ndjson => {
             sink.create(&format!("{stamp}-AuditLogs-SOF-ELK.json"))?;
@@ -393,35 +331,19 @@ pub fn write_format(
         }
         Format::LogAnalyticsJson => {
             sink.create("AuditLogs.json")?;
-            write_records(
-                &mut loganalytics::LaAuditJson { ctx: ctx.clone() },
-                newest_first,
-                sink,
-            )
+            write_records(&mut loganalytics::LaAuditJson { ctx: ctx.clone() }, newest_first, sink)
         }
         Format::LogAnalyticsCsv => {
             sink.create("AuditLogs.csv")?;
-            write_records(
-                &mut loganalytics::LaAuditCsv { ctx: ctx.clone() },
-                newest_first,
-                sink,
-            )
+            write_records(&mut loganalytics::LaAuditCsv { ctx: ctx.clone() }, newest_first, sink)
         }
         Format::AzureMonitor => {
             sink.create("AuditLogs.json")?;
-            write_records(
-                &mut monitor::MonitorRecords::new(ctx.clone()),
-                oldest_first,
-                sink,
-            )
+            write_records(&mut monitor::MonitorRecords::new(ctx.clone()), oldest_first, sink)
         }
         Format::AzureMonitorLines => {
             sink.create("AuditLogs-PT1H.json")?;
-            write_records(
-                &mut monitor::MonitorLines { ctx: ctx.clone() },
-                oldest_first,
-                sink,
-            )
+            write_records(&mut monitor::MonitorLines { ctx: ctx.clone() }, oldest_first, sink)
         }
     }
 }
@@ -431,17 +353,9 @@ pub fn write_format(
 /// mixed inputs. Interactive (with AuthDetails), non-interactive and
 /// application sign-ins as portal CSV; managed-identity sign-ins and the
 /// audit log as portal JSON.
-pub fn write_demo_bundle(
-    logs: &Logs,
-    ctx: &ExportContext,
-    sink: &mut dyn FileSink,
-) -> io::Result<()> {
+pub fn write_demo_bundle(logs: &Logs, ctx: &ExportContext, sink: &mut dyn FileSink) -> io::Result<()> {
     let range = ctx.range();
-    for kind in [
-        SignInKind::Interactive,
-        SignInKind::NonInteractive,
-        SignInKind::ServicePrincipal,
-    ] {
+    for kind in [SignInKind::Interactive, SignInKind::NonInteractive, SignInKind::ServicePrincipal] {
         let prefix = kind.portal_prefix();
         sink.create(&format!("{prefix}_{range}.csv"))?;
         write_records(
@@ -451,26 +365,11 @@ pub fn write_demo_bundle(
         )?;
         if kind == SignInKind::Interactive {
             sink.create(&format!("{prefix}_AuthDetails_{range}.csv"))?;
-            write_records(
-                &mut portal_csv::PortalAuthDetailsCsv,
-                logs.of_kind(kind).rev(),
-                sink,
-            )?;
+            write_records(&mut portal_csv::PortalAuthDetailsCsv, logs.of_kind(kind).rev(), sink)?;
         }
     }
-    sink.create(&format!(
-        "{}_{range}.json",
-        SignInKind::ManagedIdentity.portal_prefix()
-    ))?;
-    write_records(
-        &mut graph::PortalJson::default(),
-        logs.of_kind(SignInKind::ManagedIdentity).rev(),
-        sink,
-    )?;
+    sink.create(&format!("{}_{range}.json", SignInKind::ManagedIdentity.portal_prefix()))?;
+    write_records(&mut graph::PortalJson::default(), logs.of_kind(SignInKind::ManagedIdentity).rev(), sink)?;
     sink.create(&format!("AuditLogs_{range}.json"))?;
-    write_records(
-        &mut graph::PortalJson::default(),
-        logs.audits.iter().rev(),
-        sink,
-    )
+    write_records(&mut graph::PortalJson::default(), logs.audits.iter().rev(), sink)
 }

@@ -27,20 +27,10 @@ fn time_str(f: fn(&mut String, entrascope_core::Timestamp), t: entrascope_core::
 pub fn signin_record(ev: &SignInEvent, ctx: &ExportContext) -> Node {
     let mut props = signin_node(ev);
     replace_field(&mut props, "createdDateTime", time_str(iso_offset, ev.time));
-    let identity = if ev.kind.is_user() {
-        &ev.user_display
-    } else {
-        &ev.service_principal_name
-    };
+    let identity = if ev.kind.is_user() { &ev.user_display } else { &ev.service_principal_name };
     Node::Obj(vec![
         ("time", time_str(iso_7_z, ev.time)),
-        (
-            "resourceId",
-            Node::Str(format!(
-                "/tenants/{}/providers/Microsoft.aadiam",
-                ctx.tenant_id
-            )),
-        ),
+        ("resourceId", Node::Str(format!("/tenants/{}/providers/Microsoft.aadiam", ctx.tenant_id))),
         ("operationName", Node::str("Sign-in activity")),
         ("operationVersion", Node::str("1.0")),
         ("category", Node::str(ev.kind.diagnostic_category())),
@@ -68,13 +58,7 @@ pub fn audit_record(a: &AuditEvent, ctx: &ExportContext) -> Node {
     };
     Node::Obj(vec![
         ("time", time_str(iso_7_z, a.time)),
-        (
-            "resourceId",
-            Node::Str(format!(
-                "/tenants/{}/providers/Microsoft.aadiam",
-                ctx.tenant_id
-            )),
-        ),
+        ("resourceId", Node::Str(format!("/tenants/{}/providers/Microsoft.aadiam", ctx.tenant_id))),
         ("operationName", Node::str(&a.activity)),
         ("operationVersion", Node::str("1.0")),
         ("category", Node::str("AuditLogs")),

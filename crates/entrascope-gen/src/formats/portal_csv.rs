@@ -140,10 +140,7 @@ const SIGNIN_2025_01: &[(&str, Col)] = &[
     ("Original transfer method", Col::TransferMethod),
     ("Client credential type", Col::ClientCredential),
     ("Token Protection - Sign In Session", Col::TokenProtection),
-    (
-        "Token Protection - Sign In Session StatusCode",
-        Col::TokenProtectionCode,
-    ),
+    ("Token Protection - Sign In Session StatusCode", Col::TokenProtectionCode),
     ("Application", Col::Application),
     ("Application ID ", Col::ApplicationId),
     ("App owner tenant ID", Col::AppOwnerTenant),
@@ -251,12 +248,7 @@ impl SignInLayout {
             SignInLayout::V2024_10 => SIGNIN_2025_01
                 .iter()
                 .copied()
-                .filter(|(_, c)| {
-                    !matches!(
-                        c,
-                        Col::AppOwnerTenant | Col::ResourceOwnerTenant | Col::SessionId
-                    )
-                })
+                .filter(|(_, c)| !matches!(c, Col::AppOwnerTenant | Col::ResourceOwnerTenant | Col::SessionId))
                 .collect(),
             SignInLayout::Application => APPLICATION.to_vec(),
             SignInLayout::ManagedIdentity => APPLICATION.iter().chain(MSI_EXTRA).copied().collect(),
@@ -272,10 +264,7 @@ pub struct PortalSignInCsv {
 
 impl PortalSignInCsv {
     pub fn new(layout: SignInLayout) -> PortalSignInCsv {
-        PortalSignInCsv {
-            cols: layout.columns(),
-            num: String::new(),
-        }
+        PortalSignInCsv { cols: layout.columns(), num: String::new() }
     }
 
     /// The header line without its line ending.
@@ -325,10 +314,7 @@ impl RecordWriter<SignInEvent> for PortalSignInCsv {
                 Col::UniqueToken => &ev.unique_token_id,
                 Col::TransferMethod | Col::TokenProtection => "None",
                 Col::ClientCredential => display(&ev.client_credential_type),
-                Col::TokenProtectionCode
-                | Col::GsaIp
-                | Col::FederatedTokenId
-                | Col::FederatedTokenIssuer => "",
+                Col::TokenProtectionCode | Col::GsaIp | Col::FederatedTokenId | Col::FederatedTokenIssuer => "",
                 Col::Application => &ev.app_name,
                 Col::ApplicationId => &ev.app_id,
                 Col::AppOwnerTenant => &ev.app_owner_tenant_id,
@@ -537,34 +523,12 @@ impl RecordWriter<AuditEvent> for PortalAuditCsv {
         iso_z(&mut date, a.time);
         let result = capitalized(&a.result);
         let (actor_type, display, object_id, upn, ip, sp_id, sp_name) = match &a.initiator {
-            Initiator::User {
-                id,
-                upn,
-                display,
-                ip,
-            } => (
-                "User",
-                display.as_str(),
-                id.as_str(),
-                upn.as_str(),
-                ip.as_str(),
-                "",
-                "",
-            ),
-            Initiator::App {
-                display,
-                sp_id,
-                sp_name,
-                ..
-            } => (
-                "App",
-                display.as_str(),
-                sp_id.as_str(),
-                "",
-                "",
-                sp_id.as_str(),
-                sp_name.as_str(),
-            ),
+            Initiator::User { id, upn, display, ip } => {
+                ("User", display.as_str(), id.as_str(), upn.as_str(), ip.as_str(), "", "")
+            }
+            Initiator::App { display, sp_id, sp_name, .. } => {
+                ("App", display.as_str(), sp_id.as_str(), "", "", sp_id.as_str(), sp_name.as_str())
+            }
         };
         let head: [&str; 17] = [
             &date,
@@ -593,12 +557,7 @@ impl RecordWriter<AuditEvent> for PortalAuditCsv {
         }
         for n in 0..AUDIT_TARGETS {
             let t = a.targets.get(n);
-            for v in [
-                t.map(|t| &t.kind),
-                t.map(|t| &t.display),
-                t.map(|t| &t.id),
-                t.map(|t| &t.upn),
-            ] {
+            for v in [t.map(|t| &t.kind), t.map(|t| &t.display), t.map(|t| &t.id), t.map(|t| &t.upn)] {
                 out.push(',');
                 csv_quoted(out, v.map_or("", |s| s.as_str()));
             }

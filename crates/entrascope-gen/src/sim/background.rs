@@ -53,17 +53,9 @@ pub struct Quota {
 /// The quota of a weekday (Monday = 0) for a tenant of `members` users.
 pub fn quota(members: usize, weekday: u32) -> Quota {
     if weekday < 5 {
-        Quota {
-            bad_password: (members / 10).max(12),
-            interrupted: (members / 8).max(4),
-            token_expired: (members / 40).max(2),
-        }
+        Quota { bad_password: (members / 10).max(12), interrupted: (members / 8).max(4), token_expired: (members / 40).max(2) }
     } else {
-        Quota {
-            bad_password: (members / 60).max(1),
-            interrupted: (members / 60).max(1),
-            token_expired: 1,
-        }
+        Quota { bad_password: (members / 60).max(1), interrupted: (members / 60).max(1), token_expired: 1 }
     }
 }
 
@@ -151,11 +143,7 @@ impl<'a> Background<'a> {
             if u.dormant || self.plan.quiet.contains(&(ui, day)) {
                 continue;
             }
-            let present = if workday {
-                !ur.chance(0.08)
-            } else {
-                u.weekend_worker && !u.office_hours_only && ur.chance(0.5)
-            };
+            let present = if workday { !ur.chance(0.08) } else { u.weekend_worker && !u.office_hours_only && ur.chance(0.5) };
             if !present {
                 continue;
             }
@@ -168,22 +156,11 @@ impl<'a> Background<'a> {
                 Some(p) => (p.clone(), true),
                 None => match u.office {
                     // Admin accounts are used from the office network only.
-                    Some(o)
-                        if workday && (u.admin || ur.chance(0.55)) && u.user_type == "member" =>
-                    {
-                        (OFFICES[o].place(), false)
-                    }
+                    Some(o) if workday && (u.admin || ur.chance(0.55)) && u.user_type == "member" => (OFFICES[o].place(), false),
                     _ => (u.home.clone(), true),
                 },
             };
-            sessions.push(Session {
-                user: ui,
-                place,
-                session_id: ur.guid(),
-                start: base + start,
-                end: base + end,
-                at_home,
-            });
+            sessions.push(Session { user: ui, place, session_id: ur.guid(), start: base + start, end: base + end, at_home });
         }
 
         // Successful sign-ins.
@@ -192,11 +169,8 @@ impl<'a> Background<'a> {
             let mut ur = rng.fork(&format!("s{}", s.user));
             let scale = if workday { 1.0 } else { 0.5 };
             // Persistent sessions: some days have token refreshes only.
-            let n_int = (u.activity * self.cfg.interactive_scale * scale * (0.5 + ur.unit()))
-                .round() as usize;
-            let n_non =
-                (u.activity * self.cfg.noninteractive_scale * scale * (0.5 + ur.unit() * 1.5))
-                    .round() as usize;
+            let n_int = (u.activity * self.cfg.interactive_scale * scale * (0.5 + ur.unit())).round() as usize;
+            let n_non = (u.activity * self.cfg.noninteractive_scale * scale * (0.5 + ur.unit() * 1.5)).round() as usize;
             let apps = if u.admin { ADMIN_APPS } else { WORK_APPS };
             let weights: Vec<u32> = apps.iter().map(|a| a.1).collect();
             let mut times: Vec<i64> = (0..n_int).map(|_| ur.range(s.start, s.end)).collect();
@@ -204,10 +178,7 @@ impl<'a> Background<'a> {
             for (k, &ms) in times.iter().enumerate() {
                 let app = apps[ur.weighted(&weights)].0;
                 let (device, mfa) = self.device_and_mfa(&mut ur, u, s, k == 0);
-                let origin = Origin {
-                    place: s.place.clone(),
-                    device,
-                };
+                let origin = Origin { place: s.place.clone(), device };
                 let ev = user_signin(
                     t,
                     &mut ur,
@@ -227,28 +198,11 @@ impl<'a> Background<'a> {
                 let app = if u.admin {
                     ADMIN_APPS[ur.weighted(&weights)].0
                 } else {
-                    *ur.pick(&[
-                        TEAMS,
-                        OUTLOOK_WEB,
-                        OFFICE_DESKTOP,
-                        ONEDRIVE_SYNC,
-                        SHAREPOINT,
-                    ])
+                    *ur.pick(&[TEAMS, OUTLOOK_WEB, OFFICE_DESKTOP, ONEDRIVE_SYNC, SHAREPOINT])
                 };
-                let device = if ur.chance(0.8) || u.user_type == "guest" || u.admin {
-                    u.laptop.clone()
-                } else {
-                    u.phone.clone()
-                };
-                let mfa = if needs_mfa(u, s.at_home) {
-                    Mfa::Claim
-                } else {
-                    Mfa::None
-                };
-                let origin = Origin {
-                    place: s.place.clone(),
-                    device,
-                };
+                let device = if ur.chance(0.8) || u.user_type == "guest" || u.admin { u.laptop.clone() } else { u.phone.clone() };
+                let mfa = if needs_mfa(u, s.at_home) { Mfa::Claim } else { Mfa::None };
+                let origin = Origin { place: s.place.clone(), device };
                 let ev = user_signin(
                     t,
                     &mut ur,
@@ -328,12 +282,7 @@ impl<'a> Background<'a> {
                 }
                 let ui = *r.pick(&pool);
                 let start = base + r.range(9 * 60, 16 * 60) * MS_PER_MINUTE;
-                let place = self
-                    .plan
-                    .overrides
-                    .get(&(ui, day))
-                    .cloned()
-                    .unwrap_or_else(|| t.users[ui].home.clone());
+                let place = self.plan.overrides.get(&(ui, day)).cloned().unwrap_or_else(|| t.users[ui].home.clone());
                 extra_sessions.push(Session {
                     user: ui,
                     place,
@@ -361,10 +310,7 @@ impl<'a> Background<'a> {
             set.insert(s.user);
             failed_today.insert(s.user);
             let device = u.laptop.clone();
-            let origin = Origin {
-                place: s.place.clone(),
-                device,
-            };
+            let origin = Origin { place: s.place.clone(), device };
             let app = if u.admin { ADMIN_CENTER } else { OFFICE_HOME };
             self.signins.push(user_signin(
                 t,
@@ -377,11 +323,7 @@ impl<'a> Background<'a> {
                 Outcome::BadPassword,
                 &s.session_id,
             ));
-            let mfa = if needs_mfa(u, s.at_home) {
-                Mfa::Push
-            } else {
-                Mfa::None
-            };
+            let mfa = if needs_mfa(u, s.at_home) { Mfa::Push } else { Mfa::None };
             let ok = ms + r.range(20, 90) * 1000;
             self.signins.push(user_signin(
                 t,
@@ -401,37 +343,21 @@ impl<'a> Background<'a> {
         // shows the "stay signed in?" prompt (50140), then succeeds.
         let mut interrupted = 0;
         let mut k = 0;
-        let all: Vec<&Session> = sessions
-            .iter()
-            .chain(extra_sessions.iter())
-            .filter(|s| t.users[s.user].user_type == "member")
-            .collect();
+        let all: Vec<&Session> =
+            sessions.iter().chain(extra_sessions.iter()).filter(|s| t.users[s.user].user_type == "member").collect();
         while interrupted < q.interrupted && !all.is_empty() {
             let s = all[k % all.len()];
             k += 1;
             let u = &t.users[s.user];
             let ms = r.range(s.start, s.end - 2 * MS_PER_MINUTE);
-            let origin = Origin {
-                place: s.place.clone(),
-                device: u.laptop.clone(),
-            };
+            let origin = Origin { place: s.place.clone(), device: u.laptop.clone() };
             let (outcome, mfa) = match (s.at_home, needs_mfa(u, s.at_home)) {
                 (true, _) => (Outcome::MfaRequired, Mfa::Push),
                 (false, true) => (Outcome::Kmsi, Mfa::Claim),
                 (false, false) => (Outcome::Kmsi, Mfa::None),
             };
             let app = if u.admin { AZURE_PORTAL } else { OFFICE_HOME };
-            self.signins.push(user_signin(
-                t,
-                &mut r,
-                SignInKind::Interactive,
-                at(ms),
-                u,
-                &app,
-                &origin,
-                outcome,
-                &s.session_id,
-            ));
+            self.signins.push(user_signin(t, &mut r, SignInKind::Interactive, at(ms), u, &app, &origin, outcome, &s.session_id));
             let ok = ms + r.range(15, 70) * 1000;
             self.signins.push(user_signin(
                 t,
@@ -448,11 +374,7 @@ impl<'a> Background<'a> {
         }
 
         // Expired refresh tokens of idle mail clients on phones.
-        let phones: Vec<&Session> = all
-            .iter()
-            .copied()
-            .filter(|s| !t.users[s.user].admin)
-            .collect();
+        let phones: Vec<&Session> = all.iter().copied().filter(|s| !t.users[s.user].admin).collect();
         let mut expired = 0;
         let mut k = 0;
         while expired < q.token_expired && !phones.is_empty() {
@@ -460,10 +382,7 @@ impl<'a> Background<'a> {
             k += 1;
             let u = &t.users[s.user];
             let ms = r.range(s.start, s.end);
-            let origin = Origin {
-                place: s.place.clone(),
-                device: u.phone.clone(),
-            };
+            let origin = Origin { place: s.place.clone(), device: u.phone.clone() };
             self.signins.push(user_signin(
                 t,
                 &mut r,
@@ -517,9 +436,7 @@ impl<'a> Background<'a> {
         let hr = t.who(Who::HrSync);
         let hr_ip = "20.26.14.77";
         let scale = self.cfg.audit_scale;
-        let n_updates = (((t.members.len() / 60 + 1) as f64) * scale)
-            .round()
-            .max(1.0) as usize;
+        let n_updates = (((t.members.len() / 60 + 1) as f64) * scale).round().max(1.0) as usize;
         for _ in 0..n_updates {
             let u = &t.users[*r.pick(&t.members)];
             let ms = base + 2 * MS_PER_HOUR + r.range(0, 50 * MS_PER_MINUTE);
@@ -550,18 +467,8 @@ impl<'a> Background<'a> {
             // A new hire every Monday.
             let first = *r.pick(&["Alex", "Sam", "Jordan", "Taylor", "Casey"]);
             let last = *r.pick(&["Reed", "Fox", "Lane", "Page", "Shaw"]);
-            let upn = format!(
-                "{}.{}{}@contoso.com",
-                ascii_name(first),
-                ascii_name(last),
-                day
-            );
-            let nu = User {
-                id: r.guid(),
-                upn: upn.clone(),
-                display: format!("{first} {last}"),
-                ..t.users[t.members[0]].clone()
-            };
+            let upn = format!("{}.{}{}@contoso.com", ascii_name(first), ascii_name(last), day);
+            let nu = User { id: r.guid(), upn: upn.clone(), display: format!("{first} {last}"), ..t.users[t.members[0]].clone() };
             let ms = base + 2 * MS_PER_HOUR + 55 * MS_PER_MINUTE;
             let modified = vec![
                 ModifiedProperty::new("AccountEnabled", "[]", "[true]"),
@@ -591,8 +498,7 @@ impl<'a> Background<'a> {
             let g = r.pick(&t.groups);
             let add = r.chance(0.7);
             let ms = base + r.range(8 * 60, 17 * 60) * MS_PER_MINUTE;
-            self.audits
-                .push(group_change(&mut r, at(ms), admin, u, g, add));
+            self.audits.push(group_change(&mut r, at(ms), admin, u, g, add));
         }
 
         // Helpdesk password resets and self-service password changes.
@@ -637,11 +543,7 @@ impl<'a> Background<'a> {
         for _ in 0..n_dev {
             let u = &t.users[*r.pick(&t.members)];
             let ms = base + r.range(7 * 60, 18 * 60) * MS_PER_MINUTE;
-            let modified = vec![ModifiedProperty::new(
-                "DeviceOSVersion",
-                "[\"10.0.22631.4317\"]",
-                "[\"10.0.22631.4460\"]",
-            )];
+            let modified = vec![ModifiedProperty::new("DeviceOSVersion", "[\"10.0.22631.4317\"]", "[\"10.0.22631.4460\"]")];
             self.audits.push(audit(
                 &mut r,
                 at(ms),
@@ -668,10 +570,7 @@ impl<'a> Background<'a> {
             self.upkeep += 1;
             let sp = &t.service_principals[n % t.service_principals.len()];
             let ms = base + r.range(9 * 60, 16 * 60) * MS_PER_MINUTE;
-            let host = format!(
-                "https://{}.contoso.com",
-                sp.name.to_lowercase().replace(' ', "-")
-            );
+            let host = format!("https://{}.contoso.com", sp.name.to_lowercase().replace(' ', "-"));
             let address = |path: &str| {
                 format!("{{\"AddressType\":0,\"Address\":\"{host}/{path}\",\"ReplyAddressClientType\":1,\"ReplyAddressIndex\":null,\"IsReplyAddressDefault\":false}}")
             };
@@ -713,14 +612,7 @@ impl<'a> Background<'a> {
         let t = self.t;
         let base = day_start(self.start, day);
         let mut holders: Vec<(usize, Role)> = Vec::new();
-        let roles = [
-            USER_ADMIN,
-            HELPDESK_ADMIN,
-            EXCHANGE_ADMIN,
-            SECURITY_READER,
-            GROUPS_ADMIN,
-            APP_ADMIN,
-        ];
+        let roles = [USER_ADMIN, HELPDESK_ADMIN, EXCHANGE_ADMIN, SECURITY_READER, GROUPS_ADMIN, APP_ADMIN];
         for (k, &a) in t.admins.iter().enumerate() {
             holders.push((a, roles[k % roles.len()]));
         }
@@ -732,10 +624,7 @@ impl<'a> Background<'a> {
         r.shuffle(&mut holders);
         let mut slot = 0;
         for (ui, role) in holders {
-            if slot >= 8
-                || !r.chance(0.7 * self.cfg.audit_scale.min(1.0))
-                || self.plan.quiet.contains(&(ui, day))
-            {
+            if slot >= 8 || !r.chance(0.7 * self.cfg.audit_scale.min(1.0)) || self.plan.quiet.contains(&(ui, day)) {
                 continue;
             }
             let ms = base + (7 * 60 + 35 + 65 * slot) * MS_PER_MINUTE;
@@ -747,25 +636,10 @@ impl<'a> Background<'a> {
 }
 
 /// "Add member to group" / "Remove member from group".
-pub fn group_change(
-    r: &mut Rng,
-    time: Timestamp,
-    admin: &User,
-    member: &User,
-    g: &Group,
-    add: bool,
-) -> AuditEvent {
+pub fn group_change(r: &mut Rng, time: Timestamp, admin: &User, member: &User, g: &Group, add: bool) -> AuditEvent {
     let ip = OFFICES[admin.office.unwrap_or(0)].egress;
-    let (old, new) = if add {
-        (String::new(), jarr(&g.id))
-    } else {
-        (jarr(&g.id), String::new())
-    };
-    let (old_n, new_n) = if add {
-        (String::new(), jarr(g.name))
-    } else {
-        (jarr(g.name), String::new())
-    };
+    let (old, new) = if add { (String::new(), jarr(&g.id)) } else { (jarr(&g.id), String::new()) };
+    let (old_n, new_n) = if add { (String::new(), jarr(g.name)) } else { (jarr(g.name), String::new()) };
     let modified = vec![
         ModifiedProperty::new("Group.ObjectID", &old, &new),
         ModifiedProperty::new("Group.DisplayName", &old_n, &new_n),
@@ -775,18 +649,11 @@ pub fn group_change(
         r,
         time,
         "GroupManagement",
-        if add {
-            "Add member to group"
-        } else {
-            "Remove member from group"
-        },
+        if add { "Add member to group" } else { "Remove member from group" },
         "Core Directory",
         if add { "Assign" } else { "Unassign" },
         by_user(admin, ip),
-        vec![
-            user_target(member, modified),
-            target("Group", &g.id, g.name, vec![]),
-        ],
+        vec![user_target(member, modified), target("Group", &g.id, g.name, vec![])],
         vec![],
         UA_PORTAL,
     )
@@ -821,11 +688,7 @@ pub fn role_member_change(
         r,
         time,
         "RoleManagement",
-        if add {
-            "Add member to role"
-        } else {
-            "Remove member from role"
-        },
+        if add { "Add member to role" } else { "Remove member from role" },
         "Core Directory",
         if add { "Assign" } else { "Unassign" },
         initiator,
@@ -845,14 +708,7 @@ fn o_n(add: bool, v: &str) -> (String, String) {
 
 /// A PIM activation: PIM's own record, MS-PIM adding the role, and MS-PIM
 /// removing it when the activation expires eight hours later.
-pub fn pim_activation(
-    t: &Tenant,
-    r: &mut Rng,
-    time: Timestamp,
-    user: &User,
-    role: Role,
-    justification: &str,
-) -> Vec<AuditEvent> {
+pub fn pim_activation(t: &Tenant, r: &mut Rng, time: Timestamp, user: &User, role: Role, justification: &str) -> Vec<AuditEvent> {
     let ms_pim = by_app("MS-PIM", MS_PIM_APP_ID, &t.pim_sp_id);
     let role_id = t.role_object_id(&role).to_string();
     let ip = OFFICES[user.office.unwrap_or(0)].egress;
@@ -868,10 +724,7 @@ pub fn pim_activation(
         "PIM",
         "Add",
         by_user(user, ip),
-        vec![
-            target("Role", &role_id, role.name, vec![]),
-            user_target(user, vec![]),
-        ],
+        vec![target("Role", &role_id, role.name, vec![]), user_target(user, vec![])],
         vec![
             ("RoleDefinitionOriginId".into(), role.template_id.into()),
             ("RoleDefinitionOriginType".into(), "BuiltInRole".into()),
@@ -881,25 +734,7 @@ pub fn pim_activation(
         ],
         UA_PORTAL,
     );
-    let added = role_member_change(
-        t,
-        r,
-        Timestamp(time.0 + 2000),
-        ms_pim.clone(),
-        user,
-        role,
-        true,
-        "",
-    );
-    let removed = role_member_change(
-        t,
-        r,
-        Timestamp(time.0 + 8 * MS_PER_HOUR),
-        ms_pim,
-        user,
-        role,
-        false,
-        "",
-    );
+    let added = role_member_change(t, r, Timestamp(time.0 + 2000), ms_pim.clone(), user, role, true, "");
+    let removed = role_member_change(t, r, Timestamp(time.0 + 8 * MS_PER_HOUR), ms_pim, user, role, false, "");
     vec![completed, added, removed]
 }

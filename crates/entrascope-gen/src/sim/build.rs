@@ -60,14 +60,7 @@ pub struct Origin {
     pub device: Device,
 }
 
-fn step(
-    time: Timestamp,
-    method: &str,
-    detail: &str,
-    ok: bool,
-    result: &str,
-    requirement: &str,
-) -> AuthStep {
+fn step(time: Timestamp, method: &str, detail: &str, ok: bool, result: &str, requirement: &str) -> AuthStep {
     AuthStep {
         time,
         method: method.into(),
@@ -83,22 +76,8 @@ const PRIMARY: &str = "Primary authentication";
 /// The password step: accepted, or refused with this result detail.
 fn password(time: Timestamp, result: Result<(), &str>) -> AuthStep {
     match result {
-        Ok(()) => step(
-            time,
-            "Password",
-            "Password in the cloud",
-            true,
-            "Correct password",
-            PRIMARY,
-        ),
-        Err(detail) => step(
-            time,
-            "Password",
-            "Password in the cloud",
-            false,
-            detail,
-            PRIMARY,
-        ),
+        Ok(()) => step(time, "Password", "Password in the cloud", true, "Correct password", PRIMARY),
+        Err(detail) => step(time, "Password", "Password in the cloud", false, detail, PRIMARY),
     }
 }
 const SECONDARY: &str = "Secondary authentication";
@@ -174,11 +153,8 @@ pub fn user_signin(
     ev.managed = d.managed;
     ev.join_type = d.join_type.into();
     ev.user_agent = d.user_agent.into();
-    ev.client_app = if kind == SignInKind::NonInteractive {
-        "Mobile Apps and Desktop clients".into()
-    } else {
-        d.client_app.into()
-    };
+    ev.client_app =
+        if kind == SignInKind::NonInteractive { "Mobile Apps and Desktop clients".into() } else { d.client_app.into() };
     if d.join_type.ends_with("joined") && kind == SignInKind::NonInteractive {
         ev.incoming_token_type = "primaryRefreshToken".into();
     }
@@ -186,20 +162,9 @@ pub fn user_signin(
     let t0 = time;
     match outcome {
         Outcome::Success(mfa) => {
-            let mfa = if kind == SignInKind::NonInteractive && mfa != Mfa::None {
-                Mfa::Claim
-            } else {
-                mfa
-            };
+            let mfa = if kind == SignInKind::NonInteractive && mfa != Mfa::None { Mfa::Claim } else { mfa };
             ev.auth_steps = if kind == SignInKind::NonInteractive || mfa == Mfa::Claim {
-                vec![step(
-                    t0,
-                    "Previously satisfied",
-                    "",
-                    true,
-                    FIRST_CLAIM,
-                    PRIMARY,
-                )]
+                vec![step(t0, "Previously satisfied", "", true, FIRST_CLAIM, PRIMARY)]
             } else {
                 vec![password(t0, Ok(()))]
             };
@@ -210,8 +175,7 @@ pub fn user_signin(
                 Mfa::Claim => Some(("Previously satisfied", "", MFA_CLAIM)),
             };
             if let Some((method, detail, result)) = second {
-                ev.auth_steps
-                    .push(step(t0, method, detail, true, result, SECONDARY));
+                ev.auth_steps.push(step(t0, method, detail, true, result, SECONDARY));
                 ev.auth_requirement = "multiFactorAuthentication".into();
                 ev.mfa_method = method.into();
                 ev.mfa_detail = detail.into();
@@ -221,18 +185,15 @@ pub fn user_signin(
             apply_ca(t, &mut ev, user, trusted, None);
         }
         Outcome::BadPassword => {
-            ev.set_result(
-                50126,
-                "Error validating credentials due to invalid username or password.",
-            );
-            ev.auth_steps = vec![password(
-                t0,
-                Err("Invalid username or password or Invalid on-premise username or password."),
-            )];
+            ev.set_result(50126, "Error validating credentials due to invalid username or password.");
+            ev.auth_steps = vec![password(t0, Err("Invalid username or password or Invalid on-premise username or password."))];
             ca_not_applied(t, &mut ev);
         }
         Outcome::Locked => {
-            ev.set_result(50053, "Account is locked because user tried to sign in too many times with an incorrect user ID or password.");
+            ev.set_result(
+                50053,
+                "Account is locked because user tried to sign in too many times with an incorrect user ID or password.",
+            );
             ev.auth_steps = vec![password(t0, Err("Account is locked"))];
             ca_not_applied(t, &mut ev);
         }
@@ -249,34 +210,31 @@ pub fn user_signin(
             ca_not_applied(t, &mut ev);
         }
         Outcome::MfaDenied(detail) => {
-            ev.set_result(
-                500121,
-                "Authentication failed during strong authentication request.",
-            );
+            ev.set_result(500121, "Authentication failed during strong authentication request.");
             ev.auth_requirement = "multiFactorAuthentication".into();
-            ev.auth_steps = vec![
-                password(t0, Ok(())),
-                step(t0, "Mobile app notification", "", false, detail, SECONDARY),
-            ];
+            ev.auth_steps = vec![password(t0, Ok(())), step(t0, "Mobile app notification", "", false, detail, SECONDARY)];
             ev.mfa_method = "Mobile app notification".into();
             ev.mfa_result = detail.into();
             ev.status_detail = detail.into();
             ca_not_applied(t, &mut ev);
         }
         Outcome::CaBlocked(policy) => {
-            ev.set_result(53003, "Access has been blocked by Conditional Access policies. The access policy does not allow token issuance.");
+            ev.set_result(
+                53003,
+                "Access has been blocked by Conditional Access policies. The access policy does not allow token issuance.",
+            );
             ev.auth_steps = vec![password(t0, Ok(()))];
             apply_ca(t, &mut ev, user, trusted, Some(policy));
         }
         Outcome::TokenExpired => {
-            ev.set_result(700082, "The refresh token has expired due to inactivity. The token was issued on a date and was inactive for 90 days.");
+            ev.set_result(
+                700082,
+                "The refresh token has expired due to inactivity. The token was issued on a date and was inactive for 90 days.",
+            );
             ca_not_applied(t, &mut ev);
         }
         Outcome::SecretExpired => {
-            ev.set_result(
-                7000222,
-                "The provided client secret keys for app are expired.",
-            );
+            ev.set_result(7000222, "The provided client secret keys for app are expired.");
         }
     }
     ev
@@ -291,11 +249,7 @@ fn ca_not_applied(t: &Tenant, ev: &mut SignInEvent) {
         .map(|(i, p)| CaPolicy {
             id: p.id.clone(),
             name: p.name.into(),
-            result: if i == 3 {
-                "reportOnlyNotApplied".into()
-            } else {
-                "notApplied".into()
-            },
+            result: if i == 3 { "reportOnlyNotApplied".into() } else { "notApplied".into() },
             grant_controls: Vec::new(),
         })
         .collect();
@@ -303,18 +257,9 @@ fn ca_not_applied(t: &Tenant, ev: &mut SignInEvent) {
 
 /// Conditional Access results of a sign-in that passed primary
 /// authentication. `blocked_by` forces that policy to `failure`.
-fn apply_ca(
-    t: &Tenant,
-    ev: &mut SignInEvent,
-    user: &User,
-    trusted: bool,
-    blocked_by: Option<usize>,
-) {
+fn apply_ca(t: &Tenant, ev: &mut SignInEvent, user: &User, trusted: bool, blocked_by: Option<usize>) {
     let operating = OPERATING.contains(&ev.country.as_str());
-    let legacy = !matches!(
-        ev.client_app.as_str(),
-        "Browser" | "Mobile Apps and Desktop clients"
-    );
+    let legacy = !matches!(ev.client_app.as_str(), "Browser" | "Mobile Apps and Desktop clients");
     let mfa = ev.auth_requirement == "multiFactorAuthentication";
     let mut policies = Vec::new();
     for (i, p) in t.ca_policies.iter().enumerate() {
@@ -336,11 +281,7 @@ fn apply_ca(
             id: p.id.clone(),
             name: p.name.into(),
             result: result.into(),
-            grant_controls: if enforced {
-                vec![p.grant.to_string()]
-            } else {
-                Vec::new()
-            },
+            grant_controls: if enforced { vec![p.grant.to_string()] } else { Vec::new() },
         });
     }
     ev.ca_status = if policies.iter().any(|p| p.result == "failure") {
@@ -355,13 +296,7 @@ fn apply_ca(
 }
 
 /// A service principal's client-credentials sign-in.
-pub fn sp_signin(
-    t: &Tenant,
-    rng: &mut Rng,
-    time: Timestamp,
-    sp: &ServicePrincipal,
-    fail: bool,
-) -> SignInEvent {
+pub fn sp_signin(t: &Tenant, rng: &mut Rng, time: Timestamp, sp: &ServicePrincipal, fail: bool) -> SignInEvent {
     let mut ev = SignInEvent::blank(SignInKind::ServicePrincipal, time);
     fill_ids(rng, &mut ev);
     ev.app_name = sp.name.into();
@@ -380,10 +315,7 @@ pub fn sp_signin(
     ev.home_tenant_id = t.id.clone();
     set_place(&mut ev, &sp.place);
     if fail {
-        ev.set_result(
-            7000222,
-            "The provided client secret keys for app are expired.",
-        );
+        ev.set_result(7000222, "The provided client secret keys for app are expired.");
     }
     ev
 }
@@ -419,22 +351,12 @@ pub fn correlated(mut a: AuditEvent, correlation_id: &str) -> AuditEvent {
 
 /// `Initiator::User` for a user of the tenant.
 pub fn by_user(u: &User, ip: &str) -> Initiator {
-    Initiator::User {
-        id: u.id.clone(),
-        upn: u.upn.clone(),
-        display: u.display.clone(),
-        ip: ip.to_string(),
-    }
+    Initiator::User { id: u.id.clone(), upn: u.upn.clone(), display: u.display.clone(), ip: ip.to_string() }
 }
 
 /// `Initiator::App` for a first-party or tenant app.
 pub fn by_app(display: &str, app_id: &str, sp_id: &str) -> Initiator {
-    Initiator::App {
-        app_id: app_id.into(),
-        display: display.into(),
-        sp_id: sp_id.into(),
-        sp_name: display.into(),
-    }
+    Initiator::App { app_id: app_id.into(), display: display.into(), sp_id: sp_id.into(), sp_name: display.into() }
 }
 
 /// The audit `id` prefix a service uses.
@@ -468,13 +390,7 @@ pub fn audit(
     for _ in 0..5 {
         suffix.push(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"[rng.below(36) as usize] as char);
     }
-    let id = format!(
-        "{}_{}_{}_{}",
-        id_prefix(service),
-        correlation_id,
-        suffix,
-        rng.range(10_000_000, 99_999_999)
-    );
+    let id = format!("{}_{}_{}_{}", id_prefix(service), correlation_id, suffix, rng.range(10_000_000, 99_999_999));
     if !user_agent.is_empty() {
         details.insert(0, ("User-Agent".into(), user_agent.into()));
     }
@@ -497,23 +413,11 @@ pub fn audit(
 
 /// A `User` target.
 pub fn user_target(u: &User, modified: Vec<ModifiedProperty>) -> AuditTarget {
-    AuditTarget {
-        kind: "User".into(),
-        id: u.id.clone(),
-        display: String::new(),
-        upn: u.upn.clone(),
-        modified,
-    }
+    AuditTarget { kind: "User".into(), id: u.id.clone(), display: String::new(), upn: u.upn.clone(), modified }
 }
 
 pub fn target(kind: &str, id: &str, display: &str, modified: Vec<ModifiedProperty>) -> AuditTarget {
-    AuditTarget {
-        kind: kind.into(),
-        id: id.into(),
-        display: display.into(),
-        upn: String::new(),
-        modified,
-    }
+    AuditTarget { kind: kind.into(), id: id.into(), display: display.into(), upn: String::new(), modified }
 }
 
 /// `["value"]`, the JSON-array text audit logs use for old/new values.
@@ -532,5 +436,4 @@ pub fn jstr(v: &str) -> String {
 }
 
 pub const UA_PORTAL: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Safari/537.36 Edg/130.0.0.0";
-pub const UA_POWERSHELL: &str =
-    "Mozilla/5.0 (Windows NT; Windows NT 10.0; en-GB) WindowsPowerShell/5.1.22621.4391";
+pub const UA_POWERSHELL: &str = "Mozilla/5.0 (Windows NT; Windows NT 10.0; en-GB) WindowsPowerShell/5.1.22621.4391";

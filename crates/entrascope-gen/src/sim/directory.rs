@@ -13,20 +13,8 @@ pub struct City {
     pub lon: f64,
 }
 
-const fn city(
-    name: &'static str,
-    state: &'static str,
-    country: &'static str,
-    lat: f64,
-    lon: f64,
-) -> City {
-    City {
-        name,
-        state,
-        country,
-        lat,
-        lon,
-    }
+const fn city(name: &'static str, state: &'static str, country: &'static str, lat: f64, lon: f64) -> City {
+    City { name, state, country, lat, lon }
 }
 
 pub const LONDON: City = city("London", "England", "GB", 51.5072, -0.1276);
@@ -55,14 +43,8 @@ pub const SEOUL: City = city("Seoul", "Seoul", "KR", 37.5665, 126.978);
 
 /// Great-circle distance in kilometres.
 pub fn distance_km(a: &City, b: &City) -> f64 {
-    let (la1, lo1, la2, lo2) = (
-        a.lat.to_radians(),
-        a.lon.to_radians(),
-        b.lat.to_radians(),
-        b.lon.to_radians(),
-    );
-    let h = ((la2 - la1) / 2.0).sin().powi(2)
-        + la1.cos() * la2.cos() * ((lo2 - lo1) / 2.0).sin().powi(2);
+    let (la1, lo1, la2, lo2) = (a.lat.to_radians(), a.lon.to_radians(), b.lat.to_radians(), b.lon.to_radians());
+    let h = ((la2 - la1) / 2.0).sin().powi(2) + la1.cos() * la2.cos() * ((lo2 - lo1) / 2.0).sin().powi(2);
     2.0 * 6371.0 * h.sqrt().asin()
 }
 
@@ -75,41 +57,13 @@ pub struct Isp {
 }
 
 pub const ISPS: &[Isp] = &[
-    Isp {
-        country: "US",
-        asn: 7922,
-        prefixes: &[(73, 15), (73, 162), (98, 229)],
-    },
-    Isp {
-        country: "US",
-        asn: 701,
-        prefixes: &[(108, 28), (71, 105)],
-    },
-    Isp {
-        country: "GB",
-        asn: 2856,
-        prefixes: &[(86, 151), (81, 156)],
-    },
-    Isp {
-        country: "GB",
-        asn: 5089,
-        prefixes: &[(82, 21), (86, 7)],
-    },
-    Isp {
-        country: "GB",
-        asn: 5607,
-        prefixes: &[(90, 208), (94, 174)],
-    },
-    Isp {
-        country: "DE",
-        asn: 3320,
-        prefixes: &[(91, 49), (79, 226), (87, 163)],
-    },
-    Isp {
-        country: "DE",
-        asn: 3209,
-        prefixes: &[(88, 65), (92, 72)],
-    },
+    Isp { country: "US", asn: 7922, prefixes: &[(73, 15), (73, 162), (98, 229)] },
+    Isp { country: "US", asn: 701, prefixes: &[(108, 28), (71, 105)] },
+    Isp { country: "GB", asn: 2856, prefixes: &[(86, 151), (81, 156)] },
+    Isp { country: "GB", asn: 5089, prefixes: &[(82, 21), (86, 7)] },
+    Isp { country: "GB", asn: 5607, prefixes: &[(90, 208), (94, 174)] },
+    Isp { country: "DE", asn: 3320, prefixes: &[(91, 49), (79, 226), (87, 163)] },
+    Isp { country: "DE", asn: 3209, prefixes: &[(88, 65), (92, 72)] },
 ];
 
 /// A place a sign-in comes from: an address and its geolocation.
@@ -124,12 +78,7 @@ pub struct Place {
 
 impl Place {
     pub fn new(ip: impl Into<String>, city: City, asn: u32) -> Place {
-        Place {
-            ip: ip.into(),
-            city,
-            asn,
-            named_location: None,
-        }
+        Place { ip: ip.into(), city, asn, named_location: None }
     }
 }
 
@@ -146,37 +95,14 @@ pub struct Office {
 }
 
 pub const OFFICES: [Office; 3] = [
-    Office {
-        name: "London HQ",
-        city: LONDON,
-        cidr: "194.73.110.0/26",
-        egress: "194.73.110.12",
-        asn: 2856,
-    },
-    Office {
-        name: "New York",
-        city: NEW_YORK,
-        cidr: "38.142.214.0/27",
-        egress: "38.142.214.5",
-        asn: 174,
-    },
-    Office {
-        name: "Berlin",
-        city: BERLIN,
-        cidr: "62.157.140.0/26",
-        egress: "62.157.140.20",
-        asn: 3320,
-    },
+    Office { name: "London HQ", city: LONDON, cidr: "194.73.110.0/26", egress: "194.73.110.12", asn: 2856 },
+    Office { name: "New York", city: NEW_YORK, cidr: "38.142.214.0/27", egress: "38.142.214.5", asn: 174 },
+    Office { name: "Berlin", city: BERLIN, cidr: "62.157.140.0/26", egress: "62.157.140.20", asn: 3320 },
 ];
 
 impl Office {
     pub fn place(&self) -> Place {
-        Place {
-            ip: self.egress.to_string(),
-            city: self.city,
-            asn: self.asn,
-            named_location: Some(self.name),
-        }
+        Place { ip: self.egress.to_string(), city: self.city, asn: self.asn, named_location: Some(self.name) }
     }
 }
 
@@ -189,18 +115,8 @@ pub struct App {
     pub resource_id: &'static str,
 }
 
-const fn app(
-    name: &'static str,
-    id: &'static str,
-    resource: &'static str,
-    resource_id: &'static str,
-) -> App {
-    App {
-        name,
-        id,
-        resource,
-        resource_id,
-    }
+const fn app(name: &'static str, id: &'static str, resource: &'static str, resource_id: &'static str) -> App {
+    App { name, id, resource, resource_id }
 }
 
 const EXO: &str = "00000002-0000-0ff1-ce00-000000000000";
@@ -209,91 +125,32 @@ pub const GRAPH_ID: &str = "00000003-0000-0000-c000-000000000000";
 const AZURE_MGMT: &str = "797f4846-ba00-4fd7-ba43-dac1f8f63013";
 const AAD_GRAPH: &str = "00000002-0000-0000-c000-000000000000";
 
-pub const OFFICE_HOME: App = app(
-    "OfficeHome",
-    "4765445b-32c6-49b0-83e6-1d93765276ca",
-    "Office 365 SharePoint Online",
-    SPO,
-);
-pub const OUTLOOK_WEB: App = app(
-    "Office 365 Exchange Online",
-    EXO,
-    "Office 365 Exchange Online",
-    EXO,
-);
+pub const OFFICE_HOME: App = app("OfficeHome", "4765445b-32c6-49b0-83e6-1d93765276ca", "Office 365 SharePoint Online", SPO);
+pub const OUTLOOK_WEB: App = app("Office 365 Exchange Online", EXO, "Office 365 Exchange Online", EXO);
 pub const TEAMS: App = app(
     "Microsoft Teams",
     "1fec8e78-bce4-4aaf-ab1b-5451cc387264",
     "Microsoft Teams Services",
     "cc15fd57-2c6c-4117-a88c-83b1d56b4bbe",
 );
-pub const OFFICE_DESKTOP: App = app(
-    "Microsoft Office",
-    "d3590ed6-52b3-4102-aeff-aad2292ab01c",
-    "Microsoft Graph",
-    GRAPH_ID,
-);
-pub const OUTLOOK_MOBILE: App = app(
-    "Outlook Mobile",
-    "27922004-5251-4030-b22d-91ecd9a37ea4",
-    "Office 365 Exchange Online",
-    EXO,
-);
-pub const SHAREPOINT: App = app(
-    "Office 365 SharePoint Online",
-    SPO,
-    "Office 365 SharePoint Online",
-    SPO,
-);
-pub const ONEDRIVE_SYNC: App = app(
-    "OneDrive SyncEngine",
-    "ab9b8c07-8f02-4f72-87fa-80105867a763",
-    "Office 365 SharePoint Online",
-    SPO,
-);
-pub const WINDOWS_SIGN_IN: App = app(
-    "Windows Sign In",
-    "38aa3b87-a06d-4817-b275-7a316988d93b",
-    "Windows Azure Active Directory",
-    AAD_GRAPH,
-);
-pub const AZURE_PORTAL: App = app(
-    "Azure Portal",
-    "c44b4083-3bb0-49c1-b47d-974e53cbdf3c",
-    "Windows Azure Service Management API",
-    AZURE_MGMT,
-);
-pub const ADMIN_CENTER: App = app(
-    "Microsoft Office 365 Portal",
-    "00000006-0000-0ff1-ce00-000000000000",
-    "Microsoft Graph",
-    GRAPH_ID,
-);
-pub const GRAPH_EXPLORER: App = app(
-    "Graph Explorer",
-    "de8bc8b5-d9f9-48b1-a8ad-b748da725064",
-    "Microsoft Graph",
-    GRAPH_ID,
-);
-pub const MY_SIGNINS: App = app(
-    "My Signins",
-    "19db86c3-b2b9-44cc-b339-36da233a3be2",
-    "Microsoft Graph",
-    GRAPH_ID,
-);
+pub const OFFICE_DESKTOP: App = app("Microsoft Office", "d3590ed6-52b3-4102-aeff-aad2292ab01c", "Microsoft Graph", GRAPH_ID);
+pub const OUTLOOK_MOBILE: App = app("Outlook Mobile", "27922004-5251-4030-b22d-91ecd9a37ea4", "Office 365 Exchange Online", EXO);
+pub const SHAREPOINT: App = app("Office 365 SharePoint Online", SPO, "Office 365 SharePoint Online", SPO);
+pub const ONEDRIVE_SYNC: App =
+    app("OneDrive SyncEngine", "ab9b8c07-8f02-4f72-87fa-80105867a763", "Office 365 SharePoint Online", SPO);
+pub const WINDOWS_SIGN_IN: App =
+    app("Windows Sign In", "38aa3b87-a06d-4817-b275-7a316988d93b", "Windows Azure Active Directory", AAD_GRAPH);
+pub const AZURE_PORTAL: App =
+    app("Azure Portal", "c44b4083-3bb0-49c1-b47d-974e53cbdf3c", "Windows Azure Service Management API", AZURE_MGMT);
+pub const ADMIN_CENTER: App =
+    app("Microsoft Office 365 Portal", "00000006-0000-0ff1-ce00-000000000000", "Microsoft Graph", GRAPH_ID);
+pub const GRAPH_EXPLORER: App = app("Graph Explorer", "de8bc8b5-d9f9-48b1-a8ad-b748da725064", "Microsoft Graph", GRAPH_ID);
+pub const MY_SIGNINS: App = app("My Signins", "19db86c3-b2b9-44cc-b339-36da233a3be2", "Microsoft Graph", GRAPH_ID);
 // Used only in planted incidents.
-pub const AAD_POWERSHELL: App = app(
-    "Azure Active Directory PowerShell",
-    "1b730954-1685-4b74-9bfd-dac224a7b894",
-    "Windows Azure Active Directory",
-    AAD_GRAPH,
-);
-pub const AZURE_CLI: App = app(
-    "Microsoft Azure CLI",
-    "04b07795-8ddb-461a-bbee-02f9e1bf7b46",
-    "Windows Azure Service Management API",
-    AZURE_MGMT,
-);
+pub const AAD_POWERSHELL: App =
+    app("Azure Active Directory PowerShell", "1b730954-1685-4b74-9bfd-dac224a7b894", "Windows Azure Active Directory", AAD_GRAPH);
+pub const AZURE_CLI: App =
+    app("Microsoft Azure CLI", "04b07795-8ddb-461a-bbee-02f9e1bf7b46", "Windows Azure Service Management API", AZURE_MGMT);
 pub const KEY_VAULT_ID: &str = "cfa8b339-82a2-471a-a3c9-0fc0be7a4093";
 pub const STORAGE_ID: &str = "e406a681-f3d4-42a8-90b6-c2b029497af1";
 
@@ -308,12 +165,7 @@ pub const WORK_APPS: &[(App, u32)] = &[
     (WINDOWS_SIGN_IN, 2),
 ];
 /// Apps of an admin account's day.
-pub const ADMIN_APPS: &[(App, u32)] = &[
-    (AZURE_PORTAL, 5),
-    (ADMIN_CENTER, 3),
-    (GRAPH_EXPLORER, 1),
-    (MY_SIGNINS, 1),
-];
+pub const ADMIN_APPS: &[(App, u32)] = &[(AZURE_PORTAL, 5), (ADMIN_CENTER, 3), (GRAPH_EXPLORER, 1), (MY_SIGNINS, 1)];
 
 /// A device a user signs in from.
 #[derive(Debug, Clone, PartialEq)]
@@ -330,12 +182,12 @@ pub struct Device {
 }
 
 pub const UA_EDGE_WIN: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Safari/537.36 Edg/130.0.0.0";
-pub const UA_CHROME_MAC: &str = "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/129.0.0.0 Safari/537.36";
+pub const UA_CHROME_MAC: &str =
+    "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/129.0.0.0 Safari/537.36";
 pub const UA_SAFARI_IOS: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_6 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.6 Mobile/15E148 Safari/604.1";
 pub const UA_OUTLOOK_IOS: &str = "Outlook-iOS/723.4027091.prod.iphone (4.2433.0)";
 pub const UA_WINDOWS_AUTH: &str = "Windows-AzureAD-Authentication-Provider/1.0";
-pub const UA_FIREFOX_LINUX: &str =
-    "Mozilla/5.0 (X11; Linux x86_64; rv:131.0) Gecko/20100101 Firefox/131.0";
+pub const UA_FIREFOX_LINUX: &str = "Mozilla/5.0 (X11; Linux x86_64; rv:131.0) Gecko/20100101 Firefox/131.0";
 
 /// A user account.
 #[derive(Debug, Clone)]
@@ -371,11 +223,10 @@ impl User {
 }
 
 const FIRST: &[&str] = &[
-    "James", "Olivia", "Noah", "Emma", "Liam", "Amelia", "Oliver", "Sophia", "Elijah", "Isla",
-    "Lucas", "Mia", "Mason", "Ava", "Ethan", "Grace", "Henry", "Chloe", "Jack", "Lily", "Leon",
-    "Hannah", "Finn", "Lea", "Paul", "Marie", "Felix", "Laura", "Jonas", "Sarah", "David", "Emily",
-    "Samuel", "Zoe", "Daniel", "Ella", "Matthew", "Ruby", "Aaron", "Nora", "Jürgen", "Siobhán",
-    "Chidi", "Priya", "Mateo", "Yuki", "Aisha", "Wei", "Fatima", "Omar",
+    "James", "Olivia", "Noah", "Emma", "Liam", "Amelia", "Oliver", "Sophia", "Elijah", "Isla", "Lucas", "Mia", "Mason", "Ava",
+    "Ethan", "Grace", "Henry", "Chloe", "Jack", "Lily", "Leon", "Hannah", "Finn", "Lea", "Paul", "Marie", "Felix", "Laura",
+    "Jonas", "Sarah", "David", "Emily", "Samuel", "Zoe", "Daniel", "Ella", "Matthew", "Ruby", "Aaron", "Nora", "Jürgen",
+    "Siobhán", "Chidi", "Priya", "Mateo", "Yuki", "Aisha", "Wei", "Fatima", "Omar",
 ];
 const LAST: &[&str] = &[
     "Smith",
@@ -454,11 +305,7 @@ fn isp_place(rng: &mut Rng, country: &str, city: City) -> Place {
     let candidates: Vec<&Isp> = ISPS.iter().filter(|i| i.country == country).collect();
     let isp = *rng.pick(&candidates);
     let (a, b) = *rng.pick(isp.prefixes);
-    Place::new(
-        format!("{a}.{b}.{}.{}", rng.range(0, 255), rng.range(1, 254)),
-        city,
-        isp.asn,
-    )
+    Place::new(format!("{a}.{b}.{}.{}", rng.range(0, 255), rng.range(1, 254)), city, isp.asn)
 }
 
 fn home_city(rng: &mut Rng, country: &str) -> City {
@@ -473,17 +320,9 @@ fn laptop(rng: &mut Rng, prefix: &str) -> Device {
     let mac = rng.chance(0.2);
     Device {
         id: rng.guid(),
-        name: format!(
-            "{prefix}-{}{:04}",
-            if mac { "MB" } else { "LT" },
-            rng.range(1000, 9999)
-        ),
+        name: format!("{prefix}-{}{:04}", if mac { "MB" } else { "LT" }, rng.range(1000, 9999)),
         os: if mac { "MacOs" } else { "Windows10" },
-        browser: if mac {
-            "Chrome 129.0.0"
-        } else {
-            "Edge 130.0.0"
-        },
+        browser: if mac { "Chrome 129.0.0" } else { "Edge 130.0.0" },
         user_agent: if mac { UA_CHROME_MAC } else { UA_EDGE_WIN },
         client_app: "Browser",
         compliant: Some(true),
@@ -501,10 +340,7 @@ fn laptop(rng: &mut Rng, prefix: &str) -> Device {
 fn phone(rng: &mut Rng, display: &str) -> Device {
     Device {
         id: rng.guid(),
-        name: format!(
-            "{}'s iPhone",
-            display.split([' ', ',']).next().unwrap_or("User")
-        ),
+        name: format!("{}'s iPhone", display.split([' ', ',']).next().unwrap_or("User")),
         os: "Ios 17.6",
         browser: "Mobile Safari 17.6",
         user_agent: UA_OUTLOOK_IOS,
@@ -575,42 +411,16 @@ pub struct Role {
     pub template_id: &'static str,
 }
 
-pub const GLOBAL_ADMIN: Role = Role {
-    name: "Global Administrator",
-    template_id: "62e90394-69f5-4237-9190-012177145e10",
-};
-pub const PRIV_ROLE_ADMIN: Role = Role {
-    name: "Privileged Role Administrator",
-    template_id: "e8611ab8-c189-46e8-94e1-60213ab1f814",
-};
-pub const USER_ADMIN: Role = Role {
-    name: "User Administrator",
-    template_id: "fe930be7-5e62-47db-91af-98c3a49a38b1",
-};
-pub const CA_ADMIN: Role = Role {
-    name: "Conditional Access Administrator",
-    template_id: "b1be1c3e-b65d-4f19-8427-f6fa0d97feb9",
-};
-pub const APP_ADMIN: Role = Role {
-    name: "Application Administrator",
-    template_id: "9b895d92-2cd3-44c7-9d02-a6ac2d5ea5c3",
-};
-pub const GROUPS_ADMIN: Role = Role {
-    name: "Groups Administrator",
-    template_id: "fdd7a751-b60b-444a-984c-02652fe8fa1c",
-};
-pub const HELPDESK_ADMIN: Role = Role {
-    name: "Helpdesk Administrator",
-    template_id: "729827e3-9c14-49f7-bb1b-9608f156bbb8",
-};
-pub const SECURITY_READER: Role = Role {
-    name: "Security Reader",
-    template_id: "5d6b6bb7-de71-4623-b4af-96380a352509",
-};
-pub const EXCHANGE_ADMIN: Role = Role {
-    name: "Exchange Administrator",
-    template_id: "29232cdf-9323-42fd-ade2-1d097af3e4de",
-};
+pub const GLOBAL_ADMIN: Role = Role { name: "Global Administrator", template_id: "62e90394-69f5-4237-9190-012177145e10" };
+pub const PRIV_ROLE_ADMIN: Role =
+    Role { name: "Privileged Role Administrator", template_id: "e8611ab8-c189-46e8-94e1-60213ab1f814" };
+pub const USER_ADMIN: Role = Role { name: "User Administrator", template_id: "fe930be7-5e62-47db-91af-98c3a49a38b1" };
+pub const CA_ADMIN: Role = Role { name: "Conditional Access Administrator", template_id: "b1be1c3e-b65d-4f19-8427-f6fa0d97feb9" };
+pub const APP_ADMIN: Role = Role { name: "Application Administrator", template_id: "9b895d92-2cd3-44c7-9d02-a6ac2d5ea5c3" };
+pub const GROUPS_ADMIN: Role = Role { name: "Groups Administrator", template_id: "fdd7a751-b60b-444a-984c-02652fe8fa1c" };
+pub const HELPDESK_ADMIN: Role = Role { name: "Helpdesk Administrator", template_id: "729827e3-9c14-49f7-bb1b-9608f156bbb8" };
+pub const SECURITY_READER: Role = Role { name: "Security Reader", template_id: "5d6b6bb7-de71-4623-b4af-96380a352509" };
+pub const EXCHANGE_ADMIN: Role = Role { name: "Exchange Administrator", template_id: "29232cdf-9323-42fd-ade2-1d097af3e4de" };
 
 /// A Conditional Access policy of the tenant.
 #[derive(Debug, Clone)]
@@ -684,12 +494,7 @@ pub struct Tenant {
 
 impl Tenant {
     pub fn who(&self, w: Who) -> &User {
-        let i = self
-            .special
-            .iter()
-            .find(|(k, _)| *k == w)
-            .map(|(_, i)| *i)
-            .unwrap_or(0);
+        let i = self.special.iter().find(|(k, _)| *k == w).map(|(_, i)| *i).unwrap_or(0);
         &self.users[i]
     }
 
@@ -698,26 +503,15 @@ impl Tenant {
     }
 
     pub fn resource_sp(&self, resource_app_id: &str) -> &str {
-        self.resource_sps
-            .iter()
-            .find(|(a, _)| *a == resource_app_id)
-            .map(|(_, s)| s.as_str())
-            .unwrap_or("")
+        self.resource_sps.iter().find(|(a, _)| *a == resource_app_id).map(|(_, s)| s.as_str()).unwrap_or("")
     }
 
     pub fn role_object_id(&self, role: &Role) -> &str {
-        self.role_object_ids
-            .iter()
-            .find(|(t, _)| *t == role.template_id)
-            .map(|(_, s)| s.as_str())
-            .unwrap_or(role.template_id)
+        self.role_object_ids.iter().find(|(t, _)| *t == role.template_id).map(|(_, s)| s.as_str()).unwrap_or(role.template_id)
     }
 
     pub fn group(&self, name: &str) -> &Group {
-        self.groups
-            .iter()
-            .find(|g| g.name == name)
-            .unwrap_or(&self.critical_lookalike)
+        self.groups.iter().find(|g| g.name == name).unwrap_or(&self.critical_lookalike)
     }
 }
 
@@ -750,33 +544,17 @@ pub fn build(rng: &mut Rng, members: usize, guests: usize) -> Tenant {
         managed_identities: Vec::new(),
         ca_policies: Vec::new(),
         groups: Vec::new(),
-        critical_group: Group {
-            id: rng.guid(),
-            name: "CA-Exclude-BreakGlass",
-        },
-        critical_lookalike: Group {
-            id: rng.guid(),
-            name: "CA-Exclude-BreakGlass-Review",
-        },
+        critical_group: Group { id: rng.guid(), name: "CA-Exclude-BreakGlass" },
+        critical_lookalike: Group { id: rng.guid(), name: "CA-Exclude-BreakGlass-Review" },
         resource_sps: Vec::new(),
         role_object_ids: Vec::new(),
         pim_sp_id: rng.guid(),
         graph_sp_id: String::new(),
     };
     let mut used = std::collections::HashSet::new();
-    let add = |t: &mut Tenant,
-               rng: &mut Rng,
-               local: String,
-               display: String,
-               office: Option<usize>,
-               country: &str|
-     -> usize {
+    let add = |t: &mut Tenant, rng: &mut Rng, local: String, display: String, office: Option<usize>, country: &str| -> usize {
         let office_idx = office.unwrap_or(0);
-        let city = if office.is_some() && rng.chance(0.6) {
-            OFFICES[office_idx].city
-        } else {
-            home_city(rng, country)
-        };
+        let city = if office.is_some() && rng.chance(0.6) { OFFICES[office_idx].city } else { home_city(rng, country) };
         let home = isp_place(rng, country, city);
         let lt = laptop(rng, "CON");
         let ph = phone(rng, &display);
@@ -821,25 +599,15 @@ pub fn build(rng: &mut Rng, members: usize, guests: usize) -> Tenant {
         }
         used.insert(local.clone());
         // The Berlin office writes display names "Last, First".
-        let display = if office == 2 {
-            format!("{last}, {first}")
-        } else {
-            format!("{first} {last}")
-        };
+        let display = if office == 2 { format!("{last}, {first}") } else { format!("{first} {last}") };
         let i = add(&mut t, rng, local, display, Some(office), country);
         t.members.push(i);
     }
 
     // Admin accounts: separate privileged identities of IT staff.
     for &(local, first, last, office) in ADMINS {
-        let i = add(
-            &mut t,
-            rng,
-            local.to_string(),
-            format!("{first} {last} (Admin)"),
-            Some(office),
-            OFFICES[office].city.country,
-        );
+        let i =
+            add(&mut t, rng, local.to_string(), format!("{first} {last} (Admin)"), Some(office), OFFICES[office].city.country);
         let u = &mut t.users[i];
         u.admin = true;
         u.office_hours_only = true;
@@ -855,14 +623,7 @@ pub fn build(rng: &mut Rng, members: usize, guests: usize) -> Tenant {
         (Who::HrSync, "svc-hr-sync", "HR Sync Service"),
     ];
     for (who, local, display) in specials {
-        let i = add(
-            &mut t,
-            rng,
-            local.to_string(),
-            display.to_string(),
-            Some(0),
-            "GB",
-        );
+        let i = add(&mut t, rng, local.to_string(), display.to_string(), Some(0), "GB");
         let u = &mut t.users[i];
         u.office_hours_only = true;
         u.weekend_worker = false;
@@ -871,18 +632,10 @@ pub fn build(rng: &mut Rng, members: usize, guests: usize) -> Tenant {
         u.dormant = who == Who::HrSync;
         t.special.push((who, i));
     }
-    for (who, local, display) in [
-        (Who::BreakGlass1, "bg-01", "Emergency Access 01"),
-        (Who::BreakGlass2, "bg-02", "Emergency Access 02"),
-    ] {
-        let i = add(
-            &mut t,
-            rng,
-            local.to_string(),
-            display.to_string(),
-            None,
-            "GB",
-        );
+    for (who, local, display) in
+        [(Who::BreakGlass1, "bg-01", "Emergency Access 01"), (Who::BreakGlass2, "bg-02", "Emergency Access 02")]
+    {
+        let i = add(&mut t, rng, local.to_string(), display.to_string(), None, "GB");
         let u = &mut t.users[i];
         u.upn = format!("{local}@contoso.onmicrosoft.com");
         u.dormant = true;
@@ -897,14 +650,7 @@ pub fn build(rng: &mut Rng, members: usize, guests: usize) -> Tenant {
         let last = *rng.pick(LAST);
         let local = format!("{}.{}{}", ascii_name(first), ascii_name(last), g);
         let country = if rng.chance(0.5) { "US" } else { "GB" };
-        let i = add(
-            &mut t,
-            rng,
-            local.clone(),
-            format!("{first} {last} (Fabrikam)"),
-            None,
-            country,
-        );
+        let i = add(&mut t, rng, local.clone(), format!("{first} {last} (Fabrikam)"), None, country);
         let u = &mut t.users[i];
         u.upn = format!("{local}@fabrikam.com");
         u.user_type = "guest";
@@ -942,50 +688,20 @@ pub fn build(rng: &mut Rng, members: usize, guests: usize) -> Tenant {
         t.role_object_ids.push((role.template_id, rng.guid()));
     }
     for name in REGULAR_GROUPS {
-        t.groups.push(Group {
-            id: rng.guid(),
-            name,
-        });
+        t.groups.push(Group { id: rng.guid(), name });
     }
     for (name, grant) in [
         ("CA001: Require MFA for all users", "Mfa"),
         ("CA002: Block legacy authentication", "Block"),
-        (
-            "CA003: Require compliant device for admins",
-            "CompliantDevice",
-        ),
-        (
-            "CA004: Block access from outside operating countries",
-            "Block",
-        ),
+        ("CA003: Require compliant device for admins", "CompliantDevice"),
+        ("CA004: Block access from outside operating countries", "Block"),
     ] {
-        t.ca_policies.push(CaPolicyDef {
-            id: rng.guid(),
-            name,
-            grant,
-        });
+        t.ca_policies.push(CaPolicyDef { id: rng.guid(), name, grant });
     }
 
-    let azure_gb = |rng: &mut Rng| {
-        Place::new(
-            format!("20.26.{}.{}", rng.range(0, 255), rng.range(1, 254)),
-            LONDON,
-            8075,
-        )
-    };
-    let azure_us = |rng: &mut Rng| {
-        Place::new(
-            format!("20.42.{}.{}", rng.range(0, 255), rng.range(1, 254)),
-            BOSTON,
-            8075,
-        )
-    };
-    let graph = App {
-        name: "Microsoft Graph",
-        id: GRAPH_ID,
-        resource: "Microsoft Graph",
-        resource_id: GRAPH_ID,
-    };
+    let azure_gb = |rng: &mut Rng| Place::new(format!("20.26.{}.{}", rng.range(0, 255), rng.range(1, 254)), LONDON, 8075);
+    let azure_us = |rng: &mut Rng| Place::new(format!("20.42.{}.{}", rng.range(0, 255), rng.range(1, 254)), BOSTON, 8075);
+    let graph = App { name: "Microsoft Graph", id: GRAPH_ID, resource: "Microsoft Graph", resource_id: GRAPH_ID };
     let sps: [(&str, &str, bool, u32, bool); 4] = [
         ("Contoso Payroll Connector", "clientSecret", true, 24, false),
         ("Backup Orchestrator", "certificate", false, 12, false),
@@ -1019,17 +735,29 @@ pub fn build(rng: &mut Rng, members: usize, guests: usize) -> Tenant {
     }
     let sub = rng.guid();
     // (name, type, resource path, (target resource, its app id), tokens per day)
-    type MiSpec = (
-        &'static str,
-        &'static str,
-        &'static str,
-        (&'static str, &'static str),
-        u32,
-    );
+    type MiSpec = (&'static str, &'static str, &'static str, (&'static str, &'static str), u32);
     let mis: [MiSpec; 3] = [
-        ("func-invoice-prod", "systemAssigned", "rg-finance/providers/Microsoft.Web/sites/func-invoice-prod", ("Azure Key Vault", KEY_VAULT_ID), 24),
-        ("vm-build-agent-01", "systemAssigned", "rg-build/providers/Microsoft.Compute/virtualMachines/vm-build-agent-01", ("Azure Storage", STORAGE_ID), 16),
-        ("id-aks-workload", "userAssigned", "rg-platform/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-aks-workload", ("Microsoft Graph", GRAPH_ID), 8),
+        (
+            "func-invoice-prod",
+            "systemAssigned",
+            "rg-finance/providers/Microsoft.Web/sites/func-invoice-prod",
+            ("Azure Key Vault", KEY_VAULT_ID),
+            24,
+        ),
+        (
+            "vm-build-agent-01",
+            "systemAssigned",
+            "rg-build/providers/Microsoft.Compute/virtualMachines/vm-build-agent-01",
+            ("Azure Storage", STORAGE_ID),
+            16,
+        ),
+        (
+            "id-aks-workload",
+            "userAssigned",
+            "rg-platform/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-aks-workload",
+            ("Microsoft Graph", GRAPH_ID),
+            8,
+        ),
     ];
     for (name, msi_type, path, target, per_day) in mis {
         t.managed_identities.push(ManagedIdentity {

@@ -57,8 +57,7 @@ pub const IMPOSSIBLE_TRAVEL: &str = "impossible travel";
 pub const SUCCESS_THEN_FAIL: &str = "success then failure from another /16 within 10 minutes";
 pub const ROLE_OUTSIDE_PIM: &str = "privileged role assigned outside PIM";
 pub const BULK_ROLES: &str = "bulk role changes";
-pub const CA_NON_APPROVED: &str =
-    "Conditional Access policy changed/disabled by a non-approved actor";
+pub const CA_NON_APPROVED: &str = "Conditional Access policy changed/disabled by a non-approved actor";
 pub const CA_EXCLUSION: &str = "CA exclusion change";
 pub const NEW_CREDENTIAL: &str = "new credential added to an app";
 pub const CONSENT_MAIL: &str = "consent to an app with offline_access + Mail.Read";
@@ -203,12 +202,7 @@ fn place(ip: &str, city: City, asn: u32) -> Place {
     Place::new(ip, city, asn)
 }
 
-fn device_custom(
-    ua: &'static str,
-    client_app: &'static str,
-    os: &'static str,
-    browser: &'static str,
-) -> Device {
+fn device_custom(ua: &'static str, client_app: &'static str, os: &'static str, browser: &'static str) -> Device {
     Device {
         id: String::new(),
         name: String::new(),
@@ -244,21 +238,12 @@ impl<'a> Planter<'a> {
     }
 
     fn ts(&self, k: i64, h: i64, m: i64, s: i64) -> Timestamp {
-        Timestamp(
-            self.start.0
-                + self.day(k) * MS_PER_DAY
-                + h * MS_PER_HOUR
-                + m * MS_PER_MINUTE
-                + s * 1000,
-        )
+        Timestamp(self.start.0 + self.day(k) * MS_PER_DAY + h * MS_PER_HOUR + m * MS_PER_MINUTE + s * 1000)
     }
 
     /// Schedule day `k`, or the closest weekday before it.
     fn weekday_at_or_before(&self, k: i64) -> i64 {
-        (k - 6..=k)
-            .rev()
-            .find(|&d| self.ts(d, 0, 0, 0).weekday() < 5)
-            .unwrap_or(k)
+        (k - 6..=k).rev().find(|&d| self.ts(d, 0, 0, 0).weekday() < 5).unwrap_or(k)
     }
 
     fn quiet(&mut self, user: usize, k: i64) {
@@ -280,22 +265,9 @@ impl<'a> Planter<'a> {
         device: &Device,
         outcome: Outcome,
     ) -> Ev {
-        let origin = Origin {
-            place: place.clone(),
-            device: device.clone(),
-        };
+        let origin = Origin { place: place.clone(), device: device.clone() };
         let session = self.rng.guid();
-        let ev = user_signin(
-            self.t,
-            &mut self.rng,
-            kind,
-            time,
-            u,
-            app,
-            &origin,
-            outcome,
-            &session,
-        );
+        let ev = user_signin(self.t, &mut self.rng, kind, time, u, app, &origin, outcome, &session);
         let ids = (ev.request_id.clone(), ev.correlation_id.clone());
         self.signins.push(ev);
         ids
@@ -315,17 +287,7 @@ impl<'a> Planter<'a> {
         outcome: Outcome,
     ) -> Vec<Ev> {
         (0..n)
-            .map(|i| {
-                self.si(
-                    SignInKind::Interactive,
-                    Timestamp(start.0 + i * step_ms),
-                    u,
-                    app,
-                    place,
-                    device,
-                    outcome,
-                )
-            })
+            .map(|i| self.si(SignInKind::Interactive, Timestamp(start.0 + i * step_ms), u, app, place, device, outcome))
             .collect()
     }
 
@@ -337,11 +299,7 @@ impl<'a> Planter<'a> {
 
     fn label(&mut self, incident: &str, near_miss: bool, evidence: Vec<Ev>, note: &str) {
         let not_visible_in = if incident == RISKY_SUCCESS {
-            crate::formats::Format::ALL
-                .iter()
-                .filter(|f| !f.carries_risk())
-                .map(|f| f.name().to_string())
-                .collect()
+            crate::formats::Format::ALL.iter().filter(|f| !f.carries_risk()).map(|f| f.name().to_string()).collect()
         } else {
             Vec::new()
         };
@@ -388,10 +346,7 @@ impl<'a> Planter<'a> {
         let home = u.home.clone();
         let time = self.ts(18, 9, 12, 7);
         let mut ev = {
-            let origin = Origin {
-                place: home.clone(),
-                device: imap.clone(),
-            };
+            let origin = Origin { place: home.clone(), device: imap.clone() };
             user_signin(
                 self.t,
                 &mut self.rng,
@@ -407,33 +362,30 @@ impl<'a> Planter<'a> {
         ev.protocol = "ropc".into();
         let e = (ev.request_id.clone(), ev.correlation_id.clone());
         self.signins.push(ev);
-        self.label(LEGACY_AUTH, false, vec![e], "IMAP4 (basic authentication) sign-in succeeded although legacy authentication is blocked by policy; single-factor.");
+        self.label(
+            LEGACY_AUTH,
+            false,
+            vec![e],
+            "IMAP4 (basic authentication) sign-in succeeded although legacy authentication is blocked by policy; single-factor.",
+        );
 
         self.quiet(self.cast.legacy_nm, 17);
         let u = self.user(self.cast.legacy_nm);
         let home = u.home.clone();
         let time = self.ts(17, 15, 10, 44);
         let mut ev = {
-            let origin = Origin {
-                place: home,
-                device: imap,
-            };
-            user_signin(
-                self.t,
-                &mut self.rng,
-                SignInKind::Interactive,
-                time,
-                u,
-                &OUTLOOK_WEB,
-                &origin,
-                Outcome::CaBlocked(1),
-                "",
-            )
+            let origin = Origin { place: home, device: imap };
+            user_signin(self.t, &mut self.rng, SignInKind::Interactive, time, u, &OUTLOOK_WEB, &origin, Outcome::CaBlocked(1), "")
         };
         ev.protocol = "ropc".into();
         let e = (ev.request_id.clone(), ev.correlation_id.clone());
         self.signins.push(ev);
-        self.label(LEGACY_AUTH, true, vec![e], "IMAP4 attempt blocked by 'CA002: Block legacy authentication' (53003): legacy protocol, but no success.");
+        self.label(
+            LEGACY_AUTH,
+            true,
+            vec![e],
+            "IMAP4 attempt blocked by 'CA002: Block legacy authentication' (53003): legacy protocol, but no success.",
+        );
     }
 
     fn spray(&mut self) {
@@ -441,22 +393,10 @@ impl<'a> Planter<'a> {
         let dev = device_custom("BAV2ROPC", "Mobile Apps and Desktop clients", "", "");
         let mut ev = Vec::new();
         for (i, &v) in self.cast.spray.clone().iter().enumerate() {
-            let outcome = if i == 6 {
-                Outcome::MfaRequired
-            } else {
-                Outcome::BadPassword
-            };
+            let outcome = if i == 6 { Outcome::MfaRequired } else { Outcome::BadPassword };
             let t = self.ts(11, 3, 10, 0);
             let t = Timestamp(t.0 + i as i64 * 70_000);
-            let e = self.si(
-                SignInKind::Interactive,
-                t,
-                self.user(v),
-                &AAD_POWERSHELL,
-                &ip,
-                &dev,
-                outcome,
-            );
+            let e = self.si(SignInKind::Interactive, t, self.user(v), &AAD_POWERSHELL, &ip, &dev, outcome);
             if let Some(s) = self.signins.last_mut() {
                 s.protocol = "ropc".into();
             }
@@ -478,15 +418,7 @@ impl<'a> Planter<'a> {
             let dev = self.home_device(u);
             let t = self.ts(10, 16, 0, 0);
             let fail = Timestamp(t.0 + i as i64 * 180_000);
-            ev.push(self.si(
-                SignInKind::Interactive,
-                fail,
-                u,
-                &OFFICE_HOME,
-                &conf,
-                &dev,
-                Outcome::BadPassword,
-            ));
+            ev.push(self.si(SignInKind::Interactive, fail, u, &OFFICE_HOME, &conf, &dev, Outcome::BadPassword));
             self.si(
                 SignInKind::Interactive,
                 Timestamp(fail.0 + 40_000),
@@ -511,16 +443,7 @@ impl<'a> Planter<'a> {
         let u = self.user(v);
         let lagos = place("102.89.34.71", LAGOS, 29465);
         let dev = unmanaged_device(UA_FIREFOX_LINUX);
-        let mut ev = self.burst(
-            14,
-            self.ts(12, 21, 40, 5),
-            38_000,
-            u,
-            &AZURE_PORTAL,
-            &lagos,
-            &dev,
-            Outcome::BadPassword,
-        );
+        let mut ev = self.burst(14, self.ts(12, 21, 40, 5), 38_000, u, &AZURE_PORTAL, &lagos, &dev, Outcome::BadPassword);
         ev.push(self.si(
             SignInKind::Interactive,
             self.ts(12, 21, 50, 2),
@@ -539,23 +462,12 @@ impl<'a> Planter<'a> {
 
         // An admin account: on a weekday, in business hours.
         let admin = self.t.admins[2];
-        let k = (9..=13)
-            .find(|&d| self.ts(d, 0, 0, 0).weekday() < 5)
-            .unwrap_or(9);
+        let k = (9..=13).find(|&d| self.ts(d, 0, 0, 0).weekday() < 5).unwrap_or(9);
         self.quiet(admin, k);
         let a = self.user(admin);
         let office = OFFICES[a.office.unwrap_or(0)].place();
         let dev = a.laptop.clone();
-        let mut ev = self.burst(
-            4,
-            self.ts(k, 10, 30, 0),
-            75_000,
-            a,
-            &AZURE_PORTAL,
-            &office,
-            &dev,
-            Outcome::BadPassword,
-        );
+        let mut ev = self.burst(4, self.ts(k, 10, 30, 0), 75_000, a, &AZURE_PORTAL, &office, &dev, Outcome::BadPassword);
         ev.push(self.si(
             SignInKind::Interactive,
             self.ts(k, 10, 36, 30),
@@ -586,22 +498,9 @@ impl<'a> Planter<'a> {
         let mut ev = Vec::new();
         for i in 0..36i64 {
             let src = &sources[(i % 9) as usize];
-            let t =
-                Timestamp(self.ts(6, 0, 40, 0).0 + i * 12 * MS_PER_MINUTE + (i * 7919 % 60) * 1000);
-            let outcome = if i >= 33 {
-                Outcome::Locked
-            } else {
-                Outcome::BadPassword
-            };
-            ev.push(self.si(
-                SignInKind::Interactive,
-                t,
-                u,
-                &OFFICE_HOME,
-                src,
-                &dev,
-                outcome,
-            ));
+            let t = Timestamp(self.ts(6, 0, 40, 0).0 + i * 12 * MS_PER_MINUTE + (i * 7919 % 60) * 1000);
+            let outcome = if i >= 33 { Outcome::Locked } else { Outcome::BadPassword };
+            ev.push(self.si(SignInKind::Interactive, t, u, &OFFICE_HOME, src, &dev, outcome));
         }
         self.label(
             DISTRIBUTED,
@@ -620,15 +519,7 @@ impl<'a> Planter<'a> {
         for i in 0..25i64 {
             let src = if i % 2 == 0 { &home } else { &office };
             let t = Timestamp(self.ts(8, 8, 0, 0).0 + i * 24 * MS_PER_MINUTE);
-            ev.push(self.si(
-                SignInKind::Interactive,
-                t,
-                u,
-                &OUTLOOK_MOBILE,
-                src,
-                &phone,
-                Outcome::BadPassword,
-            ));
+            ev.push(self.si(SignInKind::Interactive, t, u, &OUTLOOK_MOBILE, src, &phone, Outcome::BadPassword));
         }
         self.label(
             DISTRIBUTED,
@@ -644,16 +535,8 @@ impl<'a> Planter<'a> {
         let u = self.user(v);
         let src = place("14.161.22.87", HO_CHI_MINH, 7552);
         let dev = unmanaged_device(UA_EDGE_WIN);
-        let mut ev = self.burst(
-            12,
-            self.ts(19, 2, 30, 0),
-            21_000,
-            u,
-            &OFFICE_HOME,
-            &src,
-            &dev,
-            Outcome::MfaDenied(MFA_NO_RESPONSE),
-        );
+        let mut ev =
+            self.burst(12, self.ts(19, 2, 30, 0), 21_000, u, &OFFICE_HOME, &src, &dev, Outcome::MfaDenied(MFA_NO_RESPONSE));
         ev.push(self.si(
             SignInKind::Interactive,
             self.ts(19, 2, 34, 40),
@@ -673,16 +556,8 @@ impl<'a> Planter<'a> {
         let u = self.user(self.cast.fatigue_nm);
         let home = u.home.clone();
         let dev = u.laptop.clone();
-        let mut ev = self.burst(
-            3,
-            self.ts(4, 15, 14, 0),
-            40_000,
-            u,
-            &OFFICE_HOME,
-            &home,
-            &dev,
-            Outcome::MfaDenied(MFA_NO_RESPONSE),
-        );
+        let mut ev =
+            self.burst(3, self.ts(4, 15, 14, 0), 40_000, u, &OFFICE_HOME, &home, &dev, Outcome::MfaDenied(MFA_NO_RESPONSE));
         ev.push(self.si(
             SignInKind::Interactive,
             self.ts(4, 15, 16, 30),
@@ -692,7 +567,12 @@ impl<'a> Planter<'a> {
             &dev,
             Outcome::Success(Mfa::Push),
         ));
-        self.label(MFA_FATIGUE, true, ev, "3 unanswered pushes then success from the user's home: the phone was elsewhere; far below 10 denials.");
+        self.label(
+            MFA_FATIGUE,
+            true,
+            ev,
+            "3 unanswered pushes then success from the user's home: the phone was elsewhere; far below 10 denials.",
+        );
     }
 
     fn mfa_denied(&mut self) {
@@ -701,15 +581,8 @@ impl<'a> Planter<'a> {
         self.quiet(self.cast.fraud, 16);
         self.quiet(self.cast.declined, 16);
         let u = self.user(self.cast.fraud);
-        let e1 = self.si(
-            SignInKind::Interactive,
-            self.ts(16, 14, 5, 11),
-            u,
-            &OFFICE_HOME,
-            &src,
-            &dev,
-            Outcome::MfaDenied(MFA_FRAUD),
-        );
+        let e1 =
+            self.si(SignInKind::Interactive, self.ts(16, 14, 5, 11), u, &OFFICE_HOME, &src, &dev, Outcome::MfaDenied(MFA_FRAUD));
         let u = self.user(self.cast.declined);
         let src2 = place("102.89.41.200", LAGOS, 29465);
         let e2 = self.si(
@@ -740,15 +613,7 @@ impl<'a> Planter<'a> {
             &dev,
             Outcome::MfaDenied(MFA_NO_RESPONSE),
         );
-        self.si(
-            SignInKind::Interactive,
-            self.ts(15, 15, 42, 10),
-            u,
-            &OFFICE_HOME,
-            &home,
-            &dev,
-            Outcome::Success(Mfa::Push),
-        );
+        self.si(SignInKind::Interactive, self.ts(15, 15, 42, 10), u, &OFFICE_HOME, &home, &dev, Outcome::Success(Mfa::Push));
         self.label(MFA_DENIED_FRAUD, true, vec![e], "One push not answered in time (500121, 'user did not respond'), approved on the retry: neither declined nor reported as fraud.");
     }
 
@@ -765,7 +630,12 @@ impl<'a> Planter<'a> {
             &dev,
             Outcome::Success(Mfa::None),
         );
-        self.label(BREAK_GLASS, false, vec![e], "Emergency access account bg-01@contoso.onmicrosoft.com signed in to Azure Portal from the London office.");
+        self.label(
+            BREAK_GLASS,
+            false,
+            vec![e],
+            "Emergency access account bg-01@contoso.onmicrosoft.com signed in to Azure Portal from the London office.",
+        );
 
         let mut guest = self.t.users[self.t.guests.first().copied().unwrap_or(0)].clone();
         guest.id = self.rng.guid();
@@ -790,12 +660,7 @@ impl<'a> Planter<'a> {
     fn short_lived(&mut self) {
         let admin = self.user(self.t.admins[0]);
         let ip = OFFICES[admin.office.unwrap_or(0)].egress;
-        let make = |p: &mut Planter,
-                    local: &str,
-                    display: &str,
-                    created: Timestamp,
-                    deleted: Timestamp|
-         -> Vec<Ev> {
+        let make = |p: &mut Planter, local: &str, display: &str, created: Timestamp, deleted: Timestamp| -> Vec<Ev> {
             let mut u = p.t.users[p.t.members[0]].clone();
             u.id = p.rng.guid();
             u.upn = format!("{local}@contoso.com");
@@ -840,7 +705,12 @@ impl<'a> Planter<'a> {
         self.label(SHORT_LIVED, false, ev, "User temp.support@contoso.com added and deleted 3 h 35 min later by an approved admin (join on the target object id; the deleted UPN carries a 32-hex prefix).");
         let (c, d) = (self.ts(1, 10, 20, 5), self.ts(10, 11, 5, 40));
         let ev = make(self, "contractor.lee", "Contractor Lee", c, d);
-        self.label(SHORT_LIVED, true, ev, "User contractor.lee@contoso.com added, deleted 9 days later: longer than 24 h and than Sentinel's 7-day window.");
+        self.label(
+            SHORT_LIVED,
+            true,
+            ev,
+            "User contractor.lee@contoso.com added, deleted 9 days later: longer than 24 h and than Sentinel's 7-day window.",
+        );
     }
 
     fn new_country(&mut self) {
@@ -849,15 +719,8 @@ impl<'a> Planter<'a> {
         let u = self.user(v);
         let src = place("177.71.40.23", SAO_PAULO, 28573);
         let dev = unmanaged_device(UA_EDGE_WIN);
-        let e = self.si(
-            SignInKind::Interactive,
-            self.ts(20, 14, 20, 9),
-            u,
-            &OFFICE_HOME,
-            &src,
-            &dev,
-            Outcome::Success(Mfa::Push),
-        );
+        let e =
+            self.si(SignInKind::Interactive, self.ts(20, 14, 20, 9), u, &OFFICE_HOME, &src, &dev, Outcome::Success(Mfa::Push));
         self.label(NEW_COUNTRY, false, vec![e], "Successful sign-in from Sao Paulo, BR on the last day: no sign-in from BR before, and BR is not an operating country.");
 
         // The traveller: works from Dublin on days 2-3 and again on the last day.
@@ -894,15 +757,7 @@ impl<'a> Planter<'a> {
         let home = u.home.clone();
         let dev = u.laptop.clone();
         let sg = place("13.250.113.9", SINGAPORE, 16509);
-        let e1 = self.si(
-            SignInKind::Interactive,
-            self.ts(16, 10, 2, 17),
-            u,
-            &TEAMS,
-            &home,
-            &dev,
-            Outcome::Success(Mfa::Push),
-        );
+        let e1 = self.si(SignInKind::Interactive, self.ts(16, 10, 2, 17), u, &TEAMS, &home, &dev, Outcome::Success(Mfa::Push));
         let e2 = self.si(
             SignInKind::Interactive,
             self.ts(16, 10, 9, 48),
@@ -938,15 +793,8 @@ impl<'a> Planter<'a> {
             &dev,
             Outcome::Success(Mfa::None),
         );
-        let e2 = self.si(
-            SignInKind::Interactive,
-            self.ts(11, 17, 55, 3),
-            u,
-            &OFFICE_HOME,
-            &ny,
-            &dev,
-            Outcome::Success(Mfa::Push),
-        );
+        let e2 =
+            self.si(SignInKind::Interactive, self.ts(11, 17, 55, 3), u, &OFFICE_HOME, &ny, &dev, Outcome::Success(Mfa::Push));
         self.label(
             IMPOSSIBLE_TRAVEL,
             true,
@@ -961,15 +809,7 @@ impl<'a> Planter<'a> {
         let u = self.user(v);
         let home = u.home.clone();
         let dev = u.laptop.clone();
-        let e1 = self.si(
-            SignInKind::Interactive,
-            self.ts(13, 16, 2, 31),
-            u,
-            &TEAMS,
-            &home,
-            &dev,
-            Outcome::Success(Mfa::Push),
-        );
+        let e1 = self.si(SignInKind::Interactive, self.ts(13, 16, 2, 31), u, &TEAMS, &home, &dev, Outcome::Success(Mfa::Push));
         let other = place("102.89.44.9", LAGOS, 29465);
         let e2 = self.si(
             SignInKind::Interactive,
@@ -984,7 +824,10 @@ impl<'a> Planter<'a> {
             SUCCESS_THEN_FAIL,
             false,
             vec![e1, e2],
-            &format!("Microsoft Teams: success from {} then, 5.5 minutes later, a wrong password from 102.89.44.9 (another /16).", home.ip),
+            &format!(
+                "Microsoft Teams: success from {} then, 5.5 minutes later, a wrong password from 102.89.44.9 (another /16).",
+                home.ip
+            ),
         );
 
         let v = self.cast.s2f_nm;
@@ -993,24 +836,8 @@ impl<'a> Planter<'a> {
         let dev = u.phone.clone();
         let m1 = place("82.132.219.40", LONDON, 12576);
         let m2 = place("82.132.221.7", LONDON, 12576);
-        let e1 = self.si(
-            SignInKind::Interactive,
-            self.ts(10, 12, 30, 14),
-            u,
-            &TEAMS,
-            &m1,
-            &dev,
-            Outcome::Success(Mfa::Push),
-        );
-        let e2 = self.si(
-            SignInKind::Interactive,
-            self.ts(10, 12, 37, 2),
-            u,
-            &TEAMS,
-            &m2,
-            &dev,
-            Outcome::BadPassword,
-        );
+        let e1 = self.si(SignInKind::Interactive, self.ts(10, 12, 30, 14), u, &TEAMS, &m1, &dev, Outcome::Success(Mfa::Push));
+        let e2 = self.si(SignInKind::Interactive, self.ts(10, 12, 37, 2), u, &TEAMS, &m2, &dev, Outcome::BadPassword);
         self.label(SUCCESS_THEN_FAIL, true, vec![e1, e2], "Microsoft Teams on a phone: success from 82.132.219.40, wrong password 7 minutes later from 82.132.221.7 (same mobile carrier, same /16).");
     }
 
@@ -1021,106 +848,70 @@ impl<'a> Planter<'a> {
         let target_user = self.user(self.cast.backdoor);
         let ip = "81.156.77.12";
         let time = self.ts(15, 15, 20, 44);
-        let a = role_member_change(
-            t,
-            &mut self.rng,
-            time,
-            by_user(actor, ip),
-            target_user,
-            GLOBAL_ADMIN,
-            true,
-            UA_PORTAL,
-        );
+        let a = role_member_change(t, &mut self.rng, time, by_user(actor, ip), target_user, GLOBAL_ADMIN, true, UA_PORTAL);
         let e = self.push_audit(a);
         self.label(
             ROLE_OUTSIDE_PIM,
             false,
             vec![e],
-            &format!("Core Directory 'Add member to role' (Global Administrator → {}) initiated by {}, not by MS-PIM.", target_user.upn, actor.upn),
+            &format!(
+                "Core Directory 'Add member to role' (Global Administrator → {}) initiated by {}, not by MS-PIM.",
+                target_user.upn, actor.upn
+            ),
         );
         // Near miss: a PIM activation, where MS-PIM adds the role.
         let kchen = self.user(t.admins[3]);
         let time = self.ts(15, 12, 5, 9);
-        let evs = pim_activation(
-            t,
-            &mut self.rng,
-            time,
-            kchen,
-            SECURITY_READER,
-            "Investigate alert",
-        );
+        let evs = pim_activation(t, &mut self.rng, time, kchen, SECURITY_READER, "Investigate alert");
         let mut ids = Vec::new();
         for a in evs {
             ids.push(self.push_audit(a));
         }
-        self.label(ROLE_OUTSIDE_PIM, true, vec![ids[1].clone()], "Core Directory 'Add member to role' (Security Reader) initiated by MS-PIM: a PIM activation.");
+        self.label(
+            ROLE_OUTSIDE_PIM,
+            true,
+            vec![ids[1].clone()],
+            "Core Directory 'Add member to role' (Security Reader) initiated by MS-PIM: a PIM activation.",
+        );
 
         // Bulk: six eligible assignments removed in 14 minutes, late at night.
         let actor = self.user(t.admins[5]);
-        let roles = [
-            USER_ADMIN,
-            HELPDESK_ADMIN,
-            EXCHANGE_ADMIN,
-            SECURITY_READER,
-            GROUPS_ADMIN,
-            PRIV_ROLE_ADMIN,
-        ];
-        let victims: Vec<usize> = t
-            .admins
-            .iter()
-            .copied()
-            .filter(|&a| a != t.admins[5])
-            .chain([t.special[1].1])
-            .collect();
+        let roles = [USER_ADMIN, HELPDESK_ADMIN, EXCHANGE_ADMIN, SECURITY_READER, GROUPS_ADMIN, PRIV_ROLE_ADMIN];
+        let victims: Vec<usize> = t.admins.iter().copied().filter(|&a| a != t.admins[5]).chain([t.special[1].1]).collect();
         let mut ids = Vec::new();
         for (i, (&v, role)) in victims.iter().zip(roles).enumerate() {
             let time = Timestamp(self.ts(18, 22, 10, 3).0 + i as i64 * 165_000);
             let a = self.pim_eligible(time, actor, "193.29.57.118", self.user(v), role, false);
             ids.push(self.push_audit(a));
         }
-        self.label(BULK_ROLES, false, ids, &format!("{} removed 6 eligible role assignments in PIM within 14 minutes (threshold: 4 in 60 minutes).", actor.upn));
+        self.label(
+            BULK_ROLES,
+            false,
+            ids,
+            &format!("{} removed 6 eligible role assignments in PIM within 14 minutes (threshold: 4 in 60 minutes).", actor.upn),
+        );
 
         let actor = t.who(Who::PimAdmin);
         let mut ids = Vec::new();
         for (i, &v) in t.admins.iter().take(3).enumerate() {
             let time = Timestamp(self.ts(11, 10, 0, 12).0 + i as i64 * 22 * MS_PER_MINUTE);
-            let a = self.pim_eligible(
-                time,
-                actor,
-                OFFICES[0].egress,
-                self.user(v),
-                GROUPS_ADMIN,
-                true,
-            );
+            let a = self.pim_eligible(time, actor, OFFICES[0].egress, self.user(v), GROUPS_ADMIN, true);
             ids.push(self.push_audit(a));
         }
-        self.label(BULK_ROLES, true, ids, "The approved PIM admin made 3 eligible assignments in 44 minutes: below 4 in 60 minutes.");
+        self.label(
+            BULK_ROLES,
+            true,
+            ids,
+            "The approved PIM admin made 3 eligible assignments in 44 minutes: below 4 in 60 minutes.",
+        );
     }
 
-    fn pim_eligible(
-        &mut self,
-        time: Timestamp,
-        actor: &User,
-        ip: &str,
-        user: &User,
-        role: Role,
-        add: bool,
-    ) -> AuditEvent {
+    fn pim_eligible(&mut self, time: Timestamp, actor: &User, ip: &str, user: &User, role: Role, add: bool) -> AuditEvent {
         let role_id = self.t.role_object_id(&role).to_string();
         let (activity, op, old, new) = if add {
-            (
-                "Add eligible member to role in PIM completed (permanent)",
-                "Add",
-                String::new(),
-                jstr(role.name),
-            )
+            ("Add eligible member to role in PIM completed (permanent)", "Add", String::new(), jstr(role.name))
         } else {
-            (
-                "Remove eligible member from role in PIM completed (permanent)",
-                "Remove",
-                jstr(role.name),
-                String::new(),
-            )
+            ("Remove eligible member from role in PIM completed (permanent)", "Remove", jstr(role.name), String::new())
         };
         audit(
             &mut self.rng,
@@ -1132,10 +923,7 @@ impl<'a> Planter<'a> {
             by_user(actor, ip),
             vec![
                 target("Role", &role_id, role.name, vec![]),
-                user_target(
-                    user,
-                    vec![ModifiedProperty::new("Role.DisplayName", &old, &new)],
-                ),
+                user_target(user, vec![ModifiedProperty::new("Role.DisplayName", &old, &new)]),
             ],
             vec![
                 ("RoleDefinitionOriginId".into(), role.template_id.into()),
@@ -1146,35 +934,15 @@ impl<'a> Planter<'a> {
     }
 
     /// The JSON a "ConditionalAccessPolicy" modified property holds.
-    fn ca_json(
-        &self,
-        idx: usize,
-        state: &str,
-        extra_exclude: Option<&str>,
-        grant: &[&str],
-        client_apps: &[&str],
-    ) -> String {
+    fn ca_json(&self, idx: usize, state: &str, extra_exclude: Option<&str>, grant: &[&str], client_apps: &[&str]) -> String {
         let t = self.t;
         let p = &t.ca_policies[idx];
-        let mut exclude: Vec<String> = vec![
-            t.who(Who::BreakGlass1).id.clone(),
-            t.who(Who::BreakGlass2).id.clone(),
-        ];
+        let mut exclude: Vec<String> = vec![t.who(Who::BreakGlass1).id.clone(), t.who(Who::BreakGlass2).id.clone()];
         if let Some(x) = extra_exclude {
             exclude.push(x.to_string());
         }
-        let quoted = |v: &[String]| {
-            v.iter()
-                .map(|s| format!("\"{s}\""))
-                .collect::<Vec<_>>()
-                .join(",")
-        };
-        let strs = |v: &[&str]| {
-            v.iter()
-                .map(|s| format!("\"{s}\""))
-                .collect::<Vec<_>>()
-                .join(",")
-        };
+        let quoted = |v: &[String]| v.iter().map(|s| format!("\"{s}\"")).collect::<Vec<_>>().join(",");
+        let strs = |v: &[&str]| v.iter().map(|s| format!("\"{s}\"")).collect::<Vec<_>>().join(",");
         let include_roles = if idx == 2 {
             strs(&[
                 GLOBAL_ADMIN.template_id,
@@ -1189,7 +957,9 @@ impl<'a> Planter<'a> {
         let include_users = if idx == 2 { "" } else { "\"All\"" };
         let locations = match idx {
             0 => ",\"locations\":{\"includeLocations\":[\"All\"],\"excludeLocations\":[\"AllTrusted\"]}",
-            3 => ",\"locations\":{\"includeLocations\":[\"All\"],\"excludeLocations\":[\"8e3c1a52-27d4-4b1a-9d1c-5f0a7d2f0c11\"]}",
+            3 => {
+                ",\"locations\":{\"includeLocations\":[\"All\"],\"excludeLocations\":[\"8e3c1a52-27d4-4b1a-9d1c-5f0a7d2f0c11\"]}"
+            }
             _ => "",
         };
         format!(
@@ -1203,15 +973,7 @@ impl<'a> Planter<'a> {
         )
     }
 
-    fn ca_update(
-        &mut self,
-        time: Timestamp,
-        actor: &User,
-        ip: &str,
-        idx: usize,
-        old: String,
-        new: String,
-    ) -> Ev {
+    fn ca_update(&mut self, time: Timestamp, actor: &User, ip: &str, idx: usize, old: String, new: String) -> Ev {
         let p = &self.t.ca_policies[idx];
         let a = audit(
             &mut self.rng,
@@ -1221,12 +983,7 @@ impl<'a> Planter<'a> {
             "Core Directory",
             "Update",
             by_user(actor, ip),
-            vec![target(
-                "Policy",
-                &p.id,
-                p.name,
-                vec![ModifiedProperty::new("ConditionalAccessPolicy", &old, &new)],
-            )],
+            vec![target("Policy", &p.id, p.name, vec![ModifiedProperty::new("ConditionalAccessPolicy", &old, &new)])],
             vec![],
             UA_PORTAL,
         );
@@ -1244,21 +1001,8 @@ impl<'a> Planter<'a> {
         self.label(CA_NON_APPROVED, false, vec![e], &format!("{} (not an approved Conditional Access actor) changed 'CA001: Require MFA for all users' from enabled to disabled.", rogue.upn));
         // Near miss: the approved CA admin tightens a policy.
         let old = self.ca_json(2, "enabled", None, &["compliantDevice"], &["all"]);
-        let new = self.ca_json(
-            2,
-            "enabled",
-            None,
-            &["compliantDevice", "domainJoinedDevice"],
-            &["all"],
-        );
-        let e = self.ca_update(
-            self.ts(11, 11, 10, 7),
-            ca_admin,
-            OFFICES[0].egress,
-            2,
-            old,
-            new,
-        );
+        let new = self.ca_json(2, "enabled", None, &["compliantDevice", "domainJoinedDevice"], &["all"]);
+        let e = self.ca_update(self.ts(11, 11, 10, 7), ca_admin, OFFICES[0].egress, 2, old, new);
         self.label(
             CA_NON_APPROVED,
             true,
@@ -1268,55 +1012,25 @@ impl<'a> Planter<'a> {
 
         // Exclusion added (by the approved admin: only the exclusion matters).
         let excluded = self.user(self.cast.excluded);
-        let old = self.ca_json(
-            3,
-            "enabledForReportingButNotEnforced",
-            None,
-            &["block"],
-            &["all"],
-        );
-        let new = self.ca_json(
-            3,
-            "enabledForReportingButNotEnforced",
-            Some(&excluded.id),
-            &["block"],
-            &["all"],
-        );
-        let e = self.ca_update(
-            self.ts(12, 16, 30, 51),
-            ca_admin,
-            OFFICES[0].egress,
-            3,
-            old,
-            new,
-        );
+        let old = self.ca_json(3, "enabledForReportingButNotEnforced", None, &["block"], &["all"]);
+        let new = self.ca_json(3, "enabledForReportingButNotEnforced", Some(&excluded.id), &["block"], &["all"]);
+        let e = self.ca_update(self.ts(12, 16, 30, 51), ca_admin, OFFICES[0].egress, 3, old, new);
         self.label(
             CA_EXCLUSION,
             false,
             vec![e],
-            &format!(
-                "{} added to conditions.users.excludeUsers of CA004 (by the approved CA admin).",
-                excluded.upn
-            ),
+            &format!("{} added to conditions.users.excludeUsers of CA004 (by the approved CA admin).", excluded.upn),
         );
         // Near miss: client app types change, exclusions untouched.
         let old = self.ca_json(1, "enabled", None, &["block"], &["other"]);
-        let new = self.ca_json(
-            1,
-            "enabled",
-            None,
-            &["block"],
-            &["exchangeActiveSync", "other"],
+        let new = self.ca_json(1, "enabled", None, &["block"], &["exchangeActiveSync", "other"]);
+        let e = self.ca_update(self.ts(9, 15, 5, 38), ca_admin, OFFICES[0].egress, 1, old, new);
+        self.label(
+            CA_EXCLUSION,
+            true,
+            vec![e],
+            "CA002 now also covers Exchange ActiveSync; excludeUsers/excludeGroups/excludeRoles unchanged.",
         );
-        let e = self.ca_update(
-            self.ts(9, 15, 5, 38),
-            ca_admin,
-            OFFICES[0].egress,
-            1,
-            old,
-            new,
-        );
-        self.label(CA_EXCLUSION, true, vec![e], "CA002 now also covers Exchange ActiveSync; excludeUsers/excludeGroups/excludeRoles unchanged.");
     }
 
     fn applications(&mut self) {
@@ -1326,14 +1040,8 @@ impl<'a> Planter<'a> {
         let app_admin = t.who(Who::AppAdmin);
         // New secret on an app that already had one.
         let payroll = &t.service_principals[0];
-        let k_old = format!(
-            "[KeyIdentifier={},KeyType=Password,KeyUsage=Verify,DisplayName=payroll-2025]",
-            payroll.key_id
-        );
-        let k_new = format!(
-            "[KeyIdentifier={},KeyType=Password,KeyUsage=Verify,DisplayName=sync]",
-            self.rng.guid()
-        );
+        let k_old = format!("[KeyIdentifier={},KeyType=Password,KeyUsage=Verify,DisplayName=payroll-2025]", payroll.key_id);
+        let k_new = format!("[KeyIdentifier={},KeyType=Password,KeyUsage=Verify,DisplayName=sync]", self.rng.guid());
         let old = format!("[{}]", jstr(&k_old));
         let new = format!("[{},{}]", jstr(&k_old), jstr(&k_new));
         let time = self.ts(17, 23, 10, 19);
@@ -1358,17 +1066,19 @@ impl<'a> Planter<'a> {
             UA_POWERSHELL,
         );
         let e = self.push_audit(a);
-        self.label(NEW_CREDENTIAL, false, vec![e], &format!("A password credential (KeyUsage=Verify) added to '{}', which already had one, by {} at 23:10 UTC.", payroll.name, backdoor.upn));
+        self.label(
+            NEW_CREDENTIAL,
+            false,
+            vec![e],
+            &format!(
+                "A password credential (KeyUsage=Verify) added to '{}', which already had one, by {} at 23:10 UTC.",
+                payroll.name, backdoor.upn
+            ),
+        );
         // Near miss: an expired secret removed.
         let idx = &t.service_principals[3];
-        let k1 = format!(
-            "[KeyIdentifier={},KeyType=Password,KeyUsage=Verify,DisplayName=indexer-2024]",
-            self.rng.guid()
-        );
-        let k2 = format!(
-            "[KeyIdentifier={},KeyType=Password,KeyUsage=Verify,DisplayName=indexer-2025]",
-            idx.key_id
-        );
+        let k1 = format!("[KeyIdentifier={},KeyType=Password,KeyUsage=Verify,DisplayName=indexer-2024]", self.rng.guid());
+        let k2 = format!("[KeyIdentifier={},KeyType=Password,KeyUsage=Verify,DisplayName=indexer-2025]", idx.key_id);
         let time = self.ts(4, 14, 10, 2);
         let a = audit(
             &mut self.rng,
@@ -1399,10 +1109,7 @@ impl<'a> Planter<'a> {
             NEW_CREDENTIAL,
             true,
             vec![e],
-            &format!(
-                "An expired secret removed from '{}': the new key list is a subset of the old one.",
-                idx.name
-            ),
+            &format!("An expired secret removed from '{}': the new key list is a subset of the old one.", idx.name),
         );
 
         // Application permission Mail.Read granted to the payroll app.
@@ -1411,46 +1118,27 @@ impl<'a> Planter<'a> {
             backdoor,
             attacker_ip,
             payroll,
-            (
-                "810c84a8-4a9e-49e6-bf7d-12d183f40d01",
-                "Mail.Read",
-                "Read mail in all mailboxes",
-            ),
+            ("810c84a8-4a9e-49e6-bf7d-12d183f40d01", "Mail.Read", "Read mail in all mailboxes"),
         );
         self.label(
             APP_ROLE_SENSITIVE,
             false,
             vec![e],
-            &format!(
-                "Microsoft Graph application permission Mail.Read assigned to '{}' by {}.",
-                payroll.name, backdoor.upn
-            ),
+            &format!("Microsoft Graph application permission Mail.Read assigned to '{}' by {}.", payroll.name, backdoor.upn),
         );
         let e = self.app_role(
             self.ts(4, 15, 30, 27),
             app_admin,
             OFFICES[0].egress,
             idx,
-            (
-                "df021288-bdef-4463-88db-98f22de89214",
-                "User.Read.All",
-                "Read all users' full profiles",
-            ),
+            ("df021288-bdef-4463-88db-98f22de89214", "User.Read.All", "Read all users' full profiles"),
         );
         self.label(APP_ROLE_SENSITIVE, true, vec![e], &format!("Microsoft Graph User.Read.All assigned to '{}' by the approved app admin: not a mail, file, chat or notes permission.", idx.name));
 
         // Consent by users.
-        let evil_app = (
-            "Mail Helper <script>alert(1)</script>",
-            "https://mailhelper.example/callback",
-        );
+        let evil_app = ("Mail Helper <script>alert(1)</script>", "https://mailhelper.example/callback");
         let u = self.user(self.cast.consent);
-        let e = self.consent(
-            self.ts(18, 13, 40, 16),
-            u,
-            evil_app,
-            "openid profile offline_access Mail.Read User.Read",
-        );
+        let e = self.consent(self.ts(18, 13, 40, 16), u, evil_app, "openid profile offline_access Mail.Read User.Read");
         self.label(
             CONSENT_MAIL,
             false,
@@ -1472,14 +1160,7 @@ impl<'a> Planter<'a> {
         );
     }
 
-    fn app_role(
-        &mut self,
-        time: Timestamp,
-        actor: &User,
-        ip: &str,
-        sp: &ServicePrincipal,
-        role: (&str, &str, &str),
-    ) -> Ev {
+    fn app_role(&mut self, time: Timestamp, actor: &User, ip: &str, sp: &ServicePrincipal, role: (&str, &str, &str)) -> Ev {
         let t = self.t;
         let mut created = String::new();
         crate::text::iso_z(&mut created, time);
@@ -1562,11 +1243,7 @@ impl<'a> Planter<'a> {
                     "Microsoft Graph",
                     vec![
                         ModifiedProperty::new("DelegatedPermissionGrant.Scope", "", &jstr(scope)),
-                        ModifiedProperty::new(
-                            "DelegatedPermissionGrant.ConsentType",
-                            "",
-                            "\"Principal\"",
-                        ),
+                        ModifiedProperty::new("DelegatedPermissionGrant.ConsentType", "", "\"Principal\""),
                         ModifiedProperty::new("ServicePrincipal.ObjectID", "", &jstr(&sp_id)),
                         ModifiedProperty::new("ServicePrincipal.DisplayName", "", ""),
                         ModifiedProperty::new("ServicePrincipal.AppId", "", ""),
@@ -1599,17 +1276,9 @@ impl<'a> Planter<'a> {
                     ModifiedProperty::new("ConsentContext.IsAdminConsent", "", "\"False\""),
                     ModifiedProperty::new("ConsentContext.IsAppOnly", "", "\"False\""),
                     ModifiedProperty::new("ConsentContext.OnBehalfOfAll", "", "\"False\""),
-                    ModifiedProperty::new(
-                        "ConsentContext.Tags",
-                        "",
-                        "\"WindowsAzureActiveDirectoryIntegratedApp\"",
-                    ),
+                    ModifiedProperty::new("ConsentContext.Tags", "", "\"WindowsAzureActiveDirectoryIntegratedApp\""),
                     ModifiedProperty::new("ConsentAction.Permissions", "", &jstr(&permissions)),
-                    ModifiedProperty::new(
-                        "TargetId.ServicePrincipalNames",
-                        "",
-                        &jstr(&format!("{app_id};{}", app.1)),
-                    ),
+                    ModifiedProperty::new("TargetId.ServicePrincipalNames", "", &jstr(&format!("{app_id};{}", app.1))),
                 ],
             )],
             vec![("AppId".into(), app_id)],
@@ -1624,10 +1293,7 @@ impl<'a> Planter<'a> {
         let home = admin.home.clone();
         let dev = admin.laptop.clone();
         // The last weekend day and the last weekday among days 14-20.
-        let weekend = (14..=20)
-            .rev()
-            .find(|&k| self.ts(k, 0, 0, 0).weekday() >= 5)
-            .unwrap_or(20);
+        let weekend = (14..=20).rev().find(|&k| self.ts(k, 0, 0, 0).weekday() >= 5).unwrap_or(20);
         let weekday = self.weekday_at_or_before(20);
         let e = self.si(
             SignInKind::Interactive,
@@ -1662,12 +1328,7 @@ impl<'a> Planter<'a> {
         // Day 14 vs day 7, day 7 vs day 0: same weekday.
         let base = quota(members, self.ts(14, 0, 0, 0).weekday()).bad_password;
         let burst = 3 * base;
-        let dev = device_custom(
-            "python-requests/2.31.0",
-            "Mobile Apps and Desktop clients",
-            "",
-            "",
-        );
+        let dev = device_custom("python-requests/2.31.0", "Mobile Apps and Desktop clients", "", "");
         let mut ev = Vec::new();
         let mut r = self.rng.fork("spike");
         for i in 0..burst {
@@ -1679,24 +1340,10 @@ impl<'a> Planter<'a> {
                 "DE" => HAMBURG,
                 _ => BRISTOL,
             };
-            let src = Place::new(
-                format!("{a}.{b}.{}.{}", r.range(0, 255), r.range(1, 254)),
-                city,
-                isp.asn,
-            );
-            let time = self.ts(14, 0, 30, 0).0
-                + (i as i64) * (23 * MS_PER_HOUR / burst as i64)
-                + r.range(0, 600) * 1000;
+            let src = Place::new(format!("{a}.{b}.{}.{}", r.range(0, 255), r.range(1, 254)), city, isp.asn);
+            let time = self.ts(14, 0, 30, 0).0 + (i as i64) * (23 * MS_PER_HOUR / burst as i64) + r.range(0, 600) * 1000;
             let u = self.user(v);
-            ev.push(self.si(
-                SignInKind::Interactive,
-                Timestamp(time),
-                u,
-                &AZURE_CLI,
-                &src,
-                &dev,
-                Outcome::BadPassword,
-            ));
+            ev.push(self.si(SignInKind::Interactive, Timestamp(time), u, &AZURE_CLI, &src, &dev, Outcome::BadPassword));
             if let Some(s) = self.signins.last_mut() {
                 s.protocol = "ropc".into();
             }
@@ -1717,30 +1364,17 @@ impl<'a> Planter<'a> {
             let home = u.home.clone();
             let dev = u.laptop.clone();
             let t = self.ts(7, 15 + i as i64 % 2, 17, 40);
-            ev.push(self.si(
-                SignInKind::Interactive,
-                t,
-                u,
-                &OFFICE_HOME,
-                &home,
-                &dev,
-                Outcome::BadPassword,
-            ));
-            self.si(
-                SignInKind::Interactive,
-                Timestamp(t.0 + 45_000),
-                u,
-                &OFFICE_HOME,
-                &home,
-                &dev,
-                Outcome::Success(Mfa::Push),
-            );
+            ev.push(self.si(SignInKind::Interactive, t, u, &OFFICE_HOME, &home, &dev, Outcome::BadPassword));
+            self.si(SignInKind::Interactive, Timestamp(t.0 + 45_000), u, &OFFICE_HOME, &home, &dev, Outcome::Success(Mfa::Push));
         }
         self.label(
             FAILURE_SPIKE,
             true,
             ev,
-            &format!("{extra} wrong password(s) more than the same weekday a week before ({base}): an increase of {:.1}%, below 10%.", 100.0 * extra as f64 / base as f64),
+            &format!(
+                "{extra} wrong password(s) more than the same weekday a week before ({base}): an increase of {:.1}%, below 10%.",
+                100.0 * extra as f64 / base as f64
+            ),
         );
     }
 
@@ -1751,22 +1385,9 @@ impl<'a> Planter<'a> {
         self.quiet(v, 16);
         let u = self.user(v);
         let time = self.ts(16, 11, 20, 36);
-        let e = self.si(
-            SignInKind::Interactive,
-            time,
-            u,
-            &OFFICE_HOME,
-            &tor,
-            &dev,
-            Outcome::Success(Mfa::Push),
-        );
+        let e = self.si(SignInKind::Interactive, time, u, &OFFICE_HOME, &tor, &dev, Outcome::Success(Mfa::Push));
         if let Some(s) = self.signins.last_mut() {
-            set_risk(
-                s,
-                "high",
-                "atRisk",
-                &["anonymizedIPAddress", "unfamiliarFeatures"],
-            );
+            set_risk(s, "high", "atRisk", &["anonymizedIPAddress", "unfamiliarFeatures"]);
         }
         self.label(RISKY_SUCCESS, false, vec![e], "Successful sign-in from a Tor exit node with riskLevelDuringSignIn high, riskState atRisk (anonymizedIPAddress, unfamiliarFeatures). The portal CSV has no risk columns.");
 
@@ -1798,39 +1419,29 @@ impl<'a> Planter<'a> {
 
     fn guests(&mut self) {
         let t = self.t;
-        let invite =
-            |p: &mut Planter, time: Timestamp, inviter: &User, email: &str, display: &str| -> Ev {
-                let guest_id = p.rng.guid();
-                let invitation = p.rng.guid();
-                let ext_upn = format!("{}#EXT#@{}", email.replace('@', "_"), p.t.initial_domain);
-                let ip = if inviter.office.is_some() {
-                    OFFICES[inviter.office.unwrap_or(0)].egress.to_string()
-                } else {
-                    inviter.home.ip.clone()
-                };
-                let a = audit(
-                    &mut p.rng,
-                    time,
-                    "UserManagement",
-                    "Invite external user",
-                    "Invited Users",
-                    "Invite",
-                    by_user(inviter, &ip),
-                    vec![AuditTarget {
-                        kind: "User".into(),
-                        id: guest_id,
-                        display: display.into(),
-                        upn: ext_upn,
-                        modified: vec![],
-                    }],
-                    vec![
-                        ("invitedUserEmailAddress".into(), email.into()),
-                        ("InvitationId".into(), invitation),
-                    ],
-                    UA_PORTAL,
-                );
-                p.push_audit(a)
+        let invite = |p: &mut Planter, time: Timestamp, inviter: &User, email: &str, display: &str| -> Ev {
+            let guest_id = p.rng.guid();
+            let invitation = p.rng.guid();
+            let ext_upn = format!("{}#EXT#@{}", email.replace('@', "_"), p.t.initial_domain);
+            let ip = if inviter.office.is_some() {
+                OFFICES[inviter.office.unwrap_or(0)].egress.to_string()
+            } else {
+                inviter.home.ip.clone()
             };
+            let a = audit(
+                &mut p.rng,
+                time,
+                "UserManagement",
+                "Invite external user",
+                "Invited Users",
+                "Invite",
+                by_user(inviter, &ip),
+                vec![AuditTarget { kind: "User".into(), id: guest_id, display: display.into(), upn: ext_upn, modified: vec![] }],
+                vec![("invitedUserEmailAddress".into(), email.into()), ("InvitationId".into(), invitation)],
+                UA_PORTAL,
+            );
+            p.push_audit(a)
+        };
         let inviter = self.user(self.cast.inviter);
         // The invited guest's display name is a spreadsheet formula.
         let e = invite(
@@ -1842,19 +1453,8 @@ impl<'a> Planter<'a> {
         );
         self.label(GUEST_INVITE, false, vec![e], &format!("{} (not an approved inviter) invited invoices@supplier-payments.example, whose display name is a spreadsheet formula.", inviter.upn));
         let pm = t.who(Who::PartnerManager);
-        let e = invite(
-            self,
-            self.ts(10, 10, 15, 50),
-            pm,
-            "nina.park@northwind.example",
-            "Nina Park (Northwind)",
-        );
-        self.label(
-            GUEST_INVITE,
-            true,
-            vec![e],
-            "The approved partner manager invited a partner contact.",
-        );
+        let e = invite(self, self.ts(10, 10, 15, 50), pm, "nina.park@northwind.example", "Nina Park (Northwind)");
+        self.label(GUEST_INVITE, true, vec![e], "The approved partner manager invited a partner contact.");
     }
 
     fn domains(&mut self) {
@@ -1868,25 +1468,14 @@ impl<'a> Planter<'a> {
                 "Core Directory",
                 "Add",
                 by_user(actor, ip),
-                vec![target(
-                    "Directory",
-                    "",
-                    domain,
-                    vec![ModifiedProperty::new("Name", "", &jstr(domain))],
-                )],
+                vec![target("Directory", "", domain, vec![ModifiedProperty::new("Name", "", &jstr(domain))])],
                 vec![],
                 UA_PORTAL,
             );
             p.push_audit(a)
         };
         let rogue = self.user(t.admins[4]);
-        let e = add(
-            self,
-            self.ts(18, 22, 40, 8),
-            rogue,
-            "86.7.201.33",
-            "contosohelpdesk.onmicrosoft.com",
-        );
+        let e = add(self, self.ts(18, 22, 40, 8), rogue, "86.7.201.33", "contosohelpdesk.onmicrosoft.com");
         self.label(
             ONMICROSOFT_DOMAIN,
             false,
@@ -1894,19 +1483,8 @@ impl<'a> Planter<'a> {
             "Domain contosohelpdesk.onmicrosoft.com added to the tenant at 22:40 UTC.",
         );
         let admin = self.user(t.admins[0]);
-        let e = add(
-            self,
-            self.ts(9, 16, 0, 29),
-            admin,
-            OFFICES[2].egress,
-            "contoso-events.com",
-        );
-        self.label(
-            ONMICROSOFT_DOMAIN,
-            true,
-            vec![e],
-            "A custom (not onmicrosoft) domain contoso-events.com added.",
-        );
+        let e = add(self, self.ts(9, 16, 0, 29), admin, OFFICES[2].egress, "contoso-events.com");
+        self.label(ONMICROSOFT_DOMAIN, true, vec![e], "A custom (not onmicrosoft) domain contoso-events.com added.");
     }
 
     fn critical_group(&mut self) {
@@ -1914,28 +1492,24 @@ impl<'a> Planter<'a> {
         let rogue = self.user(t.admins[4]);
         let backdoor = self.user(self.cast.backdoor);
         let mut r = self.rng.fork("critical");
-        let a = group_change(
-            &mut r,
-            self.ts(17, 23, 20, 12),
-            rogue,
-            backdoor,
-            &t.critical_group,
-            true,
-        );
+        let a = group_change(&mut r, self.ts(17, 23, 20, 12), rogue, backdoor, &t.critical_group, true);
         let e = self.push_audit(a);
-        self.label(CRITICAL_GROUP, false, vec![e], &format!("{} added to CA-Exclude-BreakGlass, the group excluded from every Conditional Access policy.", backdoor.upn));
+        self.label(
+            CRITICAL_GROUP,
+            false,
+            vec![e],
+            &format!("{} added to CA-Exclude-BreakGlass, the group excluded from every Conditional Access policy.", backdoor.upn),
+        );
         let admin = self.user(t.admins[0]);
         let member = self.user(self.cast.crit_nm_member);
-        let a = group_change(
-            &mut r,
-            self.ts(11, 14, 30, 5),
-            admin,
-            member,
-            &t.critical_lookalike,
-            true,
-        );
+        let a = group_change(&mut r, self.ts(11, 14, 30, 5), admin, member, &t.critical_lookalike, true);
         let e = self.push_audit(a);
-        self.label(CRITICAL_GROUP, true, vec![e], "Member added to CA-Exclude-BreakGlass-Review: a different group whose name starts like the critical one.");
+        self.label(
+            CRITICAL_GROUP,
+            true,
+            vec![e],
+            "Member added to CA-Exclude-BreakGlass-Review: a different group whose name starts like the critical one.",
+        );
     }
 }
 

@@ -107,17 +107,17 @@ impl TenantConfig {
             return Err(format!("days must be 1..=366, not {}", self.days));
         }
         if self.incidents && self.days < Self::MIN_DAYS {
-            return Err(format!("planted incidents need at least {} days (got {}); use --no-incidents for shorter windows", Self::MIN_DAYS, self.days));
+            return Err(format!(
+                "planted incidents need at least {} days (got {}); use --no-incidents for shorter windows",
+                Self::MIN_DAYS,
+                self.days
+            ));
         }
         if self.incidents && self.end.weekday() != 0 {
             return Err("with planted incidents the window must end on a Monday 00:00 UTC (its last day a Sunday), so that near misses fall on weekdays".into());
         }
         if self.incidents && self.members < Self::MIN_MEMBERS {
-            return Err(format!(
-                "planted incidents need at least {} members (got {})",
-                Self::MIN_MEMBERS,
-                self.members
-            ));
+            return Err(format!("planted incidents need at least {} members (got {})", Self::MIN_MEMBERS, self.members));
         }
         if self.members > 100_000 || self.guests > 10_000 {
             return Err("at most 100,000 members and 10,000 guests".into());
@@ -158,13 +158,8 @@ impl Label {
     }
 
     pub fn from_json(v: &Value) -> Option<Label> {
-        let strs = |k: &str| -> Option<Vec<String>> {
-            v.get(k)?
-                .as_array()?
-                .iter()
-                .map(|s| s.as_str().map(str::to_string))
-                .collect()
-        };
+        let strs =
+            |k: &str| -> Option<Vec<String>> { v.get(k)?.as_array()?.iter().map(|s| s.as_str().map(str::to_string)).collect() };
         Some(Label {
             incident: v.get("incident")?.as_str()?.to_string(),
             near_miss: v.get("near_miss")?.as_bool()?,
@@ -222,15 +217,8 @@ pub fn generate(cfg: &TenantConfig) -> Result<Generated, String> {
         labels = p.labels;
         plan = p.plan;
     }
-    let mut bg = background::Background {
-        t: &tenant,
-        cfg,
-        plan: &plan,
-        start,
-        signins: Vec::new(),
-        audits: Vec::new(),
-        upkeep: 0,
-    };
+    let mut bg =
+        background::Background { t: &tenant, cfg, plan: &plan, start, signins: Vec::new(), audits: Vec::new(), upkeep: 0 };
     bg.run(&mut root.fork("background"));
     signins.append(&mut bg.signins);
     audits.append(&mut bg.audits);
@@ -238,11 +226,7 @@ pub fn generate(cfg: &TenantConfig) -> Result<Generated, String> {
     // Events past the window (PIM expirations late on the last day) are dropped.
     signins.retain(|s| s.time >= start && s.time < cfg.end);
     audits.retain(|a| a.time >= start && a.time < cfg.end);
-    signins.sort_by(|a, b| {
-        a.time
-            .cmp(&b.time)
-            .then_with(|| a.request_id.cmp(&b.request_id))
-    });
+    signins.sort_by(|a, b| a.time.cmp(&b.time).then_with(|| a.request_id.cmp(&b.request_id)));
     audits.sort_by(|a, b| a.time.cmp(&b.time).then_with(|| a.id.cmp(&b.id)));
 
     let settings = settings_for(&tenant);
@@ -252,14 +236,7 @@ pub fn generate(cfg: &TenantConfig) -> Result<Generated, String> {
         from: start,
         to: Timestamp(cfg.end.0 - MS_PER_DAY),
     };
-    Ok(Generated {
-        config: cfg.clone(),
-        tenant,
-        logs: Logs { signins, audits },
-        labels,
-        settings,
-        ctx,
-    })
+    Ok(Generated { config: cfg.clone(), tenant, logs: Logs { signins, audits }, labels, settings, ctx })
 }
 
 /// The planted incidents and near misses of a tenant, without its background.
@@ -280,10 +257,7 @@ pub struct Planted {
 /// same times; `cfg.incidents` is ignored), without simulating the
 /// background: what `entrascope-gen bench` mixes into its rows.
 pub fn plant(cfg: &TenantConfig) -> Result<Planted, String> {
-    let cfg = TenantConfig {
-        incidents: true,
-        ..cfg.clone()
-    };
+    let cfg = TenantConfig { incidents: true, ..cfg.clone() };
     cfg.validate()?;
     let root = Rng::new(cfg.seed);
     let mut tenant = directory::build(&mut root.fork("directory"), cfg.members, cfg.guests);
@@ -293,20 +267,10 @@ pub fn plant(cfg: &TenantConfig) -> Result<Planted, String> {
     let mut audits = p.audits;
     signins.retain(|s| s.time >= start && s.time < cfg.end);
     audits.retain(|a| a.time >= start && a.time < cfg.end);
-    signins.sort_by(|a, b| {
-        a.time
-            .cmp(&b.time)
-            .then_with(|| a.request_id.cmp(&b.request_id))
-    });
+    signins.sort_by(|a, b| a.time.cmp(&b.time).then_with(|| a.request_id.cmp(&b.request_id)));
     audits.sort_by(|a, b| a.time.cmp(&b.time).then_with(|| a.id.cmp(&b.id)));
     let settings = settings_for(&tenant);
-    Ok(Planted {
-        tenant,
-        signins,
-        audits,
-        labels: p.labels,
-        settings,
-    })
+    Ok(Planted { tenant, signins, audits, labels: p.labels, settings })
 }
 
 struct PlantedParts {
@@ -330,12 +294,7 @@ fn plant_into(cfg: &TenantConfig, root: &Rng, tenant: &mut Tenant) -> PlantedPar
         plan: background::Plan::default(),
     };
     p.plant_all();
-    PlantedParts {
-        signins: p.signins,
-        audits: p.audits,
-        labels: p.labels,
-        plan: p.plan,
-    }
+    PlantedParts { signins: p.signins, audits: p.audits, labels: p.labels, plan: p.plan }
 }
 
 /// The settings file that goes with the tenant.
@@ -346,12 +305,7 @@ pub fn settings_for(t: &Tenant) -> Settings {
         home_tenant_id: Some(t.id.clone()),
         organization_domains: vec![t.domain.into(), t.initial_domain.into()],
         break_glass_accounts: vec![upn(Who::BreakGlass1), upn(Who::BreakGlass2)],
-        privileged_accounts: vec![
-            "adm-*@contoso.com".into(),
-            upn(Who::CaAdmin),
-            upn(Who::PimAdmin),
-            upn(Who::AppAdmin),
-        ],
+        privileged_accounts: vec!["adm-*@contoso.com".into(), upn(Who::CaAdmin), upn(Who::PimAdmin), upn(Who::AppAdmin)],
         approved_actors: ApprovedActors {
             conditional_access: vec![upn(Who::CaAdmin)],
             user_management: vec![upn(Who::HrSync), "adm-*@contoso.com".into()],
@@ -360,25 +314,16 @@ pub fn settings_for(t: &Tenant) -> Settings {
             application_management: vec![upn(Who::AppAdmin)],
         },
         critical_groups: vec![t.critical_group.name.into()],
-        trusted_networks: directory::OFFICES
-            .iter()
-            .map(|o| o.cidr.to_string())
-            .collect(),
+        trusted_networks: directory::OFFICES.iter().map(|o| o.cidr.to_string()).collect(),
         operating_countries: build::OPERATING.iter().map(|c| c.to_string()).collect(),
         business_hours: Some(BusinessHours {
             timezone: "UTC".into(),
-            days: ["Mon", "Tue", "Wed", "Thu", "Fri"]
-                .iter()
-                .map(|d| d.to_string())
-                .collect(),
+            days: ["Mon", "Tue", "Wed", "Thu", "Fri"].iter().map(|d| d.to_string()).collect(),
             start: "07:00".into(),
             end: "19:00".into(),
         }),
         naming_policy: Default::default(),
-        sensitive_applications: vec![
-            directory::GRAPH_ID.into(),
-            directory::AZURE_PORTAL.id.into(),
-        ],
+        sensitive_applications: vec![directory::GRAPH_ID.into(), directory::AZURE_PORTAL.id.into()],
         legacy_authentication_blocked: Some(true),
     }
 }
@@ -396,21 +341,14 @@ mod tests {
         assert_eq!(p.settings, g.settings);
         assert!(p.signins.len() > 100 && p.audits.len() > 20);
         for s in &p.signins {
-            assert_eq!(
-                g.logs.signins.iter().find(|x| x.request_id == s.request_id),
-                Some(s)
-            );
+            assert_eq!(g.logs.signins.iter().find(|x| x.request_id == s.request_id), Some(s));
         }
         for a in &p.audits {
             assert_eq!(g.logs.audits.iter().find(|x| x.id == a.id), Some(a));
         }
         assert!(p.signins.windows(2).all(|w| w[0].time <= w[1].time));
         // `incidents: false` in the configuration does not stop `plant`.
-        let off = plant(&TenantConfig {
-            incidents: false,
-            ..cfg
-        })
-        .unwrap();
+        let off = plant(&TenantConfig { incidents: false, ..cfg }).unwrap();
         assert_eq!(off.labels, p.labels);
     }
 }

@@ -59,11 +59,7 @@ pub fn model_view(g: &Generated, audit_by_correlation: bool) -> ReadBack {
             entrascope_gen::Initiator::User { upn, .. } => upn.clone(),
             entrascope_gen::Initiator::App { .. } => String::new(),
         };
-        let key = if audit_by_correlation {
-            portal_audit_key(&a.correlation_id, &a.activity)
-        } else {
-            a.id.clone()
-        };
+        let key = if audit_by_correlation { portal_audit_key(&a.correlation_id, &a.activity) } else { a.id.clone() };
         r.audits.insert(
             key,
             AuditKey {
@@ -78,19 +74,12 @@ pub fn model_view(g: &Generated, audit_by_correlation: bool) -> ReadBack {
 }
 
 fn text(bytes: &[u8]) -> &str {
-    std::str::from_utf8(bytes)
-        .expect("UTF-8")
-        .trim_start_matches('\u{feff}')
+    std::str::from_utf8(bytes).expect("UTF-8").trim_start_matches('\u{feff}')
 }
 
 fn csv_records(bytes: &[u8]) -> (Vec<String>, Vec<csv::StringRecord>) {
     let mut r = csv::ReaderBuilder::new().from_reader(text(bytes).as_bytes());
-    let h = r
-        .headers()
-        .expect("header")
-        .iter()
-        .map(|s| s.trim().to_string())
-        .collect();
+    let h = r.headers().expect("header").iter().map(|s| s.trim().to_string()).collect();
     let rows = r.records().map(|x| x.expect("row")).collect();
     (h, rows)
 }
@@ -128,12 +117,8 @@ fn json_objects(bytes: &[u8]) -> Vec<Value> {
         let v = v.expect("JSON value");
         match v {
             Value::Array(items) => out.extend(items),
-            Value::Object(ref m) if m.contains_key("value") => {
-                out.extend(m["value"].as_array().cloned().unwrap_or_default())
-            }
-            Value::Object(ref m) if m.contains_key("records") => {
-                out.extend(m["records"].as_array().cloned().unwrap_or_default())
-            }
+            Value::Object(ref m) if m.contains_key("value") => out.extend(m["value"].as_array().cloned().unwrap_or_default()),
+            Value::Object(ref m) if m.contains_key("records") => out.extend(m["records"].as_array().cloned().unwrap_or_default()),
             other => out.push(other),
         }
     }
@@ -176,10 +161,7 @@ fn graph_audit(v: &Value, r: &mut ReadBack) {
             time: ts(&s(v, &["activityDateTime"])),
             activity: s(v, &["activityDisplayName"]),
             actor_upn: s(v, &["initiatedBy", "user", "userPrincipalName"]),
-            first_target: v["targetResources"]
-                .get(0)
-                .map(|t| s(t, &["id"]))
-                .unwrap_or_default(),
+            first_target: v["targetResources"].get(0).map(|t| s(t, &["id"])).unwrap_or_default(),
         },
     );
 }
@@ -205,10 +187,7 @@ pub fn read_back(format: &str, sink: &MemorySink) -> ReadBack {
                             .push(get(&h, &row, &["Result detail"]).to_string());
                     } else if audit {
                         r.audits.insert(
-                            portal_audit_key(
-                                get(&h, &row, &["CorrelationId"]),
-                                get(&h, &row, &["Activity"]),
-                            ),
+                            portal_audit_key(get(&h, &row, &["CorrelationId"]), get(&h, &row, &["Activity"])),
                             AuditKey {
                                 time: ts(get(&h, &row, &["Date (UTC)"])),
                                 activity: get(&h, &row, &["Activity"]).to_string(),
@@ -235,26 +214,20 @@ pub fn read_back(format: &str, sink: &MemorySink) -> ReadBack {
                 let (h, rows) = csv_records(bytes);
                 for row in rows {
                     if audit {
-                        let by: Value = serde_json::from_str(get(&h, &row, &["InitiatedBy"]))
-                            .expect("InitiatedBy JSON");
+                        let by: Value = serde_json::from_str(get(&h, &row, &["InitiatedBy"])).expect("InitiatedBy JSON");
                         let targets: Value =
-                            serde_json::from_str(get(&h, &row, &["TargetResources"]))
-                                .expect("TargetResources JSON");
+                            serde_json::from_str(get(&h, &row, &["TargetResources"])).expect("TargetResources JSON");
                         r.audits.insert(
                             get(&h, &row, &["Id"]).to_string(),
                             AuditKey {
                                 time: ts(get(&h, &row, &["TimeGenerated [UTC]"])),
                                 activity: get(&h, &row, &["OperationName"]).to_string(),
                                 actor_upn: s(&by, &["user", "userPrincipalName"]),
-                                first_target: targets
-                                    .get(0)
-                                    .map(|t| s(t, &["id"]))
-                                    .unwrap_or_default(),
+                                first_target: targets.get(0).map(|t| s(t, &["id"])).unwrap_or_default(),
                             },
                         );
                     } else {
-                        let loc: Value = serde_json::from_str(get(&h, &row, &["LocationDetails"]))
-                            .expect("LocationDetails JSON");
+                        let loc: Value = serde_json::from_str(get(&h, &row, &["LocationDetails"])).expect("LocationDetails JSON");
                         r.signins.insert(
                             get(&h, &row, &["Id"]).to_string(),
                             SignInKey {
@@ -274,28 +247,22 @@ pub fn read_back(format: &str, sink: &MemorySink) -> ReadBack {
                     let v: Value = serde_json::from_str(line).expect("NDJSON line");
                     if audit {
                         let by: Value =
-                            serde_json::from_str(v["InitiatedBy"].as_str().expect("string"))
-                                .expect("InitiatedBy JSON");
+                            serde_json::from_str(v["InitiatedBy"].as_str().expect("string")).expect("InitiatedBy JSON");
                         let targets: Value =
-                            serde_json::from_str(v["TargetResources"].as_str().expect("string"))
-                                .expect("TargetResources JSON");
+                            serde_json::from_str(v["TargetResources"].as_str().expect("string")).expect("TargetResources JSON");
                         r.audits.insert(
                             s(&v, &["Id"]),
                             AuditKey {
                                 time: ts(&s(&v, &["TimeGenerated"])),
                                 activity: s(&v, &["OperationName"]),
                                 actor_upn: s(&by, &["user", "userPrincipalName"]),
-                                first_target: targets
-                                    .get(0)
-                                    .map(|t| s(t, &["id"]))
-                                    .unwrap_or_default(),
+                                first_target: targets.get(0).map(|t| s(t, &["id"])).unwrap_or_default(),
                             },
                         );
                     } else {
                         assert!(v["ResultType"].is_string(), "ResultType is a string");
                         let loc: Value =
-                            serde_json::from_str(v["LocationDetails"].as_str().expect("string"))
-                                .expect("LocationDetails JSON");
+                            serde_json::from_str(v["LocationDetails"].as_str().expect("string")).expect("LocationDetails JSON");
                         r.signins.insert(
                             s(&v, &["Id"]),
                             SignInKey {

@@ -88,7 +88,11 @@ pub(crate) fn duration(ms: i64) -> String {
     if ms < 2 * DAY {
         let h = ms / HOUR;
         let m = (ms % HOUR) / MINUTE;
-        return if m == 0 { plural(h as usize, "hour") } else { format!("{} {}", plural(h as usize, "hour"), plural(m as usize, "minute")) };
+        return if m == 0 {
+            plural(h as usize, "hour")
+        } else {
+            format!("{} {}", plural(h as usize, "hour"), plural(m as usize, "minute"))
+        };
     }
     plural(((ms + DAY / 2) / DAY) as usize, "day")
 }
@@ -210,7 +214,8 @@ impl<'c, 'a> Privileged<'c, 'a> {
 /// Whether the sign-in has coordinates (Graph `location.geoCoordinates`).
 pub(crate) fn coords(s: &SignIn) -> Option<(f64, f64)> {
     let (lat, lon) = (s.latitude as f64, s.longitude as f64);
-    (lat.is_finite() && lon.is_finite() && (lat != 0.0 || lon != 0.0) && lat.abs() <= 90.0 && lon.abs() <= 180.0).then_some((lat, lon))
+    (lat.is_finite() && lon.is_finite() && (lat != 0.0 || lon != 0.0) && lat.abs() <= 90.0 && lon.abs() <= 180.0)
+        .then_some((lat, lon))
 }
 
 /// Great-circle distance in kilometres (haversine, mean Earth radius).
@@ -638,7 +643,8 @@ pub(crate) fn volume_increases(
                 more
             });
             let explaining: FxHashSet<Sym> = cut.map(|(u, _)| *u).collect();
-            let rows: Vec<usize> = events[lo..hi].iter().copied().filter(|&i| explaining.contains(&user_key(&cx.ds.signins[i]))).collect();
+            let rows: Vec<usize> =
+                events[lo..hi].iter().copied().filter(|&i| explaining.contains(&user_key(&cx.ds.signins[i]))).collect();
             let others = explaining.len().saturating_sub(5);
             drivers.truncate(5.min(explaining.len()));
             let pct = if prev == 0 { "from none".to_string() } else { format!("up {:.0}%", (c / p - 1.0) * 100.0) };

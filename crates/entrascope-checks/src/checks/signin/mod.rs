@@ -205,7 +205,13 @@ mod tests {
         let codes = [0u32, 0, 0, 0, 0, 0, 50126, 53003, 50057, 500121, 81016, 50074, 50140];
         let countries = ["US", "GB", "NL", "CN", "NG", "BR"];
         let clients = ["Browser", "Mobile Apps and Desktop clients", "IMAP4", "Exchange ActiveSync"];
-        let apps = ["Azure Portal", "Microsoft Teams", "Office 365 Exchange Online", "Contoso Payroll", "Microsoft Authentication Broker"];
+        let apps = [
+            "Azure Portal",
+            "Microsoft Teams",
+            "Office 365 Exchange Online",
+            "Contoso Payroll",
+            "Microsoft Authentication Broker",
+        ];
         let protos = ["oAuth2", "oAuth2", "oAuth2", "deviceCode", "ropc"];
         let own = ds.strings.intern("11111111-1111-4111-8111-111111111111");
         let other = ds.strings.intern("22222222-2222-4222-8222-222222222222");
@@ -235,7 +241,8 @@ mod tests {
             s.client_app = ds.strings.intern(clients[(i as usize / 13) % clients.len()]);
             s.app_display = ds.strings.intern(apps[(i as usize / 17) % apps.len()]);
             s.auth_protocol = ds.strings.intern(protos[(i as usize / 19) % protos.len()]);
-            s.device_id = if i % 2 == 0 { ds.strings.intern(&format!("dev-{}", user % 5000)) } else { entrascope_logs::Sym::EMPTY };
+            s.device_id =
+                if i % 2 == 0 { ds.strings.intern(&format!("dev-{}", user % 5000)) } else { entrascope_logs::Sym::EMPTY };
             s.home_tenant_id = own;
             s.resource_tenant_id = if i % 50 == 0 { other } else { own };
             if i % 23 == 0 {
