@@ -491,7 +491,17 @@ impl Helper {
 
     /// Stops the helper: its memory goes back to the browser.
     fn stop(self) {
+        drop(self);
+    }
+}
+
+impl Drop for Helper {
+    /// Whenever reading ends (finished, failed or given up), the helper is
+    /// stopped before its message handlers go away.
+    fn drop(&mut self) {
         self.worker.terminate();
+        self.worker.set_onmessage(None);
+        self.worker.set_onerror(None);
     }
 }
 
