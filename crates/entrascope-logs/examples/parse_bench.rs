@@ -65,7 +65,7 @@ fn generate(rows: usize) -> Vec<u8> {
     for i in 0..rows {
         let (uid, name, upn) = &users[(r.next() % users.len() as u64) as usize];
         let (app_id, app) = &apps[(r.next() % apps.len() as u64) as usize];
-        let fail = r.next() % 10 == 0;
+        let fail = r.next().is_multiple_of(10);
         let t = base + (i as i64) * 3;
         let (y, mo, d, h, mi, s, _) = entrascope_core::Timestamp(t * 1000).civil();
         let ip = format!("198.51.{}.{}", r.next() % 256, r.next() % 256);
@@ -101,7 +101,7 @@ fn generate(rows: usize) -> Vec<u8> {
             if fail { "50126".into() } else { "".into() },
             if fail { "Error validating credentials due to invalid username or password.".into() } else { "".into() },
             "Browser".into(),
-            if r.next() % 2 == 0 { r.guid() } else { "".into() },
+            if r.next().is_multiple_of(2) { r.guid() } else { "".into() },
             "Edge 120.0.0".into(),
             "Windows10".into(),
             "TRUE".into(),
@@ -110,7 +110,7 @@ fn generate(rows: usize) -> Vec<u8> {
             "MFA requirement satisfied by claim in the token".into(),
             "".into(),
             "".into(),
-            if r.next() % 2 == 0 { "Multifactor authentication".into() } else { "Single-factor authentication".into() },
+            if r.next().is_multiple_of(2) { "Multifactor authentication".into() } else { "Single-factor authentication".into() },
             upn.clone(),
             r.guid(),
             ip,

@@ -1,7 +1,7 @@
 //! String interning: users, apps, IPs and countries repeat on every row, so
 //! each distinct string is stored once and rows hold 4-byte [`Sym`]s.
 
-use std::hash::{BuildHasher, Hash, Hasher};
+use std::hash::{BuildHasher, Hash};
 
 use hashbrown::HashTable;
 use rustc_hash::FxBuildHasher;
@@ -82,9 +82,7 @@ impl Interner {
 
     #[inline]
     fn hash(hasher: &FxBuildHasher, s: &str) -> u64 {
-        let mut h = hasher.build_hasher();
-        s.hash(&mut h);
-        h.finish()
+        hasher.hash_one(s)
     }
 
     /// Interns `s`, returning its symbol.

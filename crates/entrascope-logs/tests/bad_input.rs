@@ -18,9 +18,9 @@ fn portal_row(n: usize, token: &str) -> String {
     f[6] = format!("User{n}@Contoso.com");
     f[9] = token.to_string();
     f[26] = "Redmond, Washington, US".into();
-    f[27] = if n % 4 == 0 { "Failure".into() } else { "Success".into() };
-    f[28] = if n % 4 == 0 { "50126".into() } else { String::new() };
-    f[29] = if n % 4 == 0 { "Invalid username or password.\nSecond line.".into() } else { String::new() };
+    f[27] = if n.is_multiple_of(4) { "Failure".into() } else { "Success".into() };
+    f[28] = if n.is_multiple_of(4) { "50126".into() } else { String::new() };
+    f[29] = if n.is_multiple_of(4) { "Invalid username or password.\nSecond line.".into() } else { String::new() };
     f.iter().map(|x| format!("\"{}\"", x.replace('"', "\"\""))).collect::<Vec<_>>().join(",")
 }
 
@@ -41,7 +41,7 @@ fn graph_signin(n: usize) -> serde_json::Value {
         "userPrincipalName": format!("u{n}@contoso.com"),
         "appDisplayName": "Graph Explorer",
         "ipAddress": "203.0.113.9",
-        "status": {"errorCode": if n % 3 == 0 { 50126 } else { 0 }, "failureReason": "x"},
+        "status": {"errorCode": if n.is_multiple_of(3) { 50126 } else { 0 }, "failureReason": "x"},
         "isInteractive": true,
         "location": {"city": "Paris", "state": "Paris", "countryOrRegion": "FR"},
     })

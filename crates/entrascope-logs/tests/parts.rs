@@ -28,13 +28,8 @@ fn whole(path: &str, data: &[u8]) -> Dataset {
 
 /// Reads `data[..split]` into an ingest, `data[split..]` as a part, and
 /// joins them; feeds the part's bytes when the join is refused. Returns
-/// the dataset and whether the part was adopted.
-fn in_two(path: &str, data: &[u8], split: usize, chunk: usize) -> (Dataset, bool) {
-    in_two_as(path, data, split, chunk, false)
-}
-
-/// [`in_two`], the part crossing over in its byte form when `encoded`
-/// (as between web workers).
+/// the dataset and whether the part was adopted. The part crosses over in
+/// its byte form when `encoded` (as between web workers).
 fn in_two_as(path: &str, data: &[u8], split: usize, chunk: usize, encoded: bool) -> (Dataset, bool) {
     let mut ing = Ingest::new();
     ing.begin(path);
@@ -200,7 +195,7 @@ fn expected_size_sizes_the_record_table_once_and_reads_the_same() {
     let sized = ing.finish();
     assert_eq!(full_view(&sized), full_view(&plain));
     // Sized from the first rows: within a few percent, never twofold.
-    assert!(cap >= 20_000 && cap <= 21_500, "capacity {cap} for 20000 rows");
+    assert!((20_000..=21_500).contains(&cap), "capacity {cap} for 20000 rows");
 }
 
 #[test]

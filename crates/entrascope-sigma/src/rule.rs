@@ -52,7 +52,7 @@ impl Pat {
             Pat::Re(r) => r.is_match(v),
             Pat::Cidr(n) => entrascope_core::settings::parse_ip(v).is_some_and(|ip| n.contains(&ip)),
             Pat::Null => v.is_empty(),
-            Pat::Exists(want) => !v.is_empty() == *want,
+            Pat::Exists(want) => v.is_empty() != *want,
         }
     }
 }
@@ -187,7 +187,7 @@ fn parse_rule(source: &str, d: &Yaml) -> Result<Rule, Unmapped> {
         return Err(fail("no condition".into()));
     }
     for c in &conditions {
-        check_refs(c, &names).map_err(|e| fail(e))?;
+        check_refs(c, &names).map_err(&fail)?;
     }
     Ok(Rule {
         source: source.to_string(),

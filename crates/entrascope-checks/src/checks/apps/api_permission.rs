@@ -65,7 +65,7 @@ declare_check! {
 pub fn run(cx: &Context) -> Vec<Finding> {
     let names = cx.names();
     let mut by_client: BTreeMap<String, Vec<(Grant, Option<String>)>> = BTreeMap::new();
-    for g in permission_grants(cx, &names) {
+    for g in permission_grants(cx, names) {
         if !(g.kind == GrantKind::AppRole || g.all_principals) || !g.high_permissions().is_empty() {
             continue;
         }

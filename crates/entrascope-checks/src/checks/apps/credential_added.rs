@@ -187,7 +187,7 @@ pub fn run(cx: &Context) -> Vec<Finding> {
         return Vec::new();
     }
     let names = cx.names();
-    let privileged = privileged_clients(cx, &names);
+    let privileged = privileged_clients(cx, names);
     by_app
         .into_iter()
         .map(|(key, (app, events))| {

@@ -79,7 +79,7 @@ declare_check! {
 pub fn run(cx: &Context) -> Vec<Finding> {
     let names = cx.names();
     let mut by_client: BTreeMap<String, Vec<Grant>> = BTreeMap::new();
-    for g in permission_grants(cx, &names) {
+    for g in permission_grants(cx, names) {
         if (g.kind == GrantKind::AppRole || g.all_principals) && !g.high_permissions().is_empty() {
             let key = if g.client_id.is_empty() { g.client.to_lowercase() } else { g.client_id.clone() };
             by_client.entry(key).or_default().push(g);

@@ -78,7 +78,7 @@ pub fn run(cx: &Context) -> Vec<Finding> {
     // correlation id), or the consent event itself when those are missing.
     let names = cx.names();
     let mut grant_scopes: HashMap<(Id, usize), Vec<String>> = HashMap::new();
-    for g in permission_grants(cx, &names) {
+    for g in permission_grants(cx, names) {
         if g.kind == GrantKind::Delegated && !g.all_principals {
             let a = &ds.audits[g.idx];
             // Without a correlation id only the consent event itself can hold its scopes.

@@ -107,7 +107,7 @@ pub fn run(cx: &Context) -> Vec<Finding> {
                 cx.learned_privileged.get(&upn.to_lowercase()).map(|t| t.0)
             }
         });
-        if !from.is_some_and(|t| t <= s.time.0) {
+        if from.is_none_or(|t| t > s.time.0) {
             continue;
         }
         let Some(bare) = unprotected(cx, s) else { continue };

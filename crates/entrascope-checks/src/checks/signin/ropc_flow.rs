@@ -88,11 +88,12 @@ pub fn run(cx: &Context) -> Vec<Finding> {
             let names: Vec<&str> = users.keys().take(3).copied().collect();
             let ua = distinct(firsts.iter().map(|&(i, _)| cx.s(cx.ds.signins[i].user_agent)).filter(|u| u.eq_ignore_ascii_case("BAV2ROPC")));
             let summary = format!(
-                "{app} used the password (ROPC) flow for {}: {}{}{}",
+                "{app} used the password (ROPC) flow for {}: {}{} ({}{})",
                 count(users.len(), "account"),
                 names.join(", "),
                 if users.len() > 3 { " and others" } else { "" },
-                format!(" ({}{})", count(total, "sign-in"), if ua > 0 { ", basic authentication converted by Exchange Online" } else { "" }),
+                count(total, "sign-in"),
+                if ua > 0 { ", basic authentication converted by Exchange Online" } else { "" },
             );
             let evidence = firsts
                 .iter()
